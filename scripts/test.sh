@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The test command: lint, then the whole suite on SQLite and on PostgreSQL, then the browser
+# tests on Debian's chromium. Run through `make test`, which installs the Python and npm
+# dependencies first. Installs PostgreSQL and chromium from Debian when they are missing and
+# starts a PostgreSQL cluster on 127.0.0.1 when none is running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL="${CANDOUR_TEST_POSTGRES_URL:-postgres://candour:candour@127.0.0.1:5432/candour}"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium…"; apt_install chromium; }
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    echo "Installing Debian's postgresql…"; apt_install postgresql
+  fi
+  local version
+  version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+  if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^$version main$"; then
+    as_root pg_createcluster "$version" main >/dev/null
+  fi
+  as_root pg_ctlcluster "$version" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -h 127.0.0.1 -p 5432
+}
+
+ensure_postgres_role() {
+  as_root su postgres -c "psql -q -v ON_ERROR_STOP=1" <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'candour') THEN
+    CREATE ROLE candour LOGIN PASSWORD 'candour' CREATEDB;
+  END IF;
+END $$;
+SQL
+}
+
+ensure_chromium
+ensure_postgres
+ensure_postgres_role
+
+echo "== ruff"
+"$BIN/ruff" check .
+"$BIN/ruff" format --check .
+
+echo "== tests on SQLite (with coverage)"
+CANDOUR_DATABASE_URL= "$BIN/pytest" -m "not browser" -p no:cacheprovider \
+  --cov --cov-report=term:skip-covered --cov-report=
+
+echo "== tests on PostgreSQL"
+CANDOUR_DATABASE_URL="$PG_URL" "$BIN/pytest" -m "not browser" -p no:cacheprovider -q
+
+echo "== browser tests (Playwright on /usr/bin/chromium, axe-core)"
+CANDOUR_DATABASE_URL= "$BIN/pytest" -m browser -p no:cacheprovider

@@ -1,0 +1,5 @@
+import sys
+
+from candour.cli import main
+
+sys.exit(main())

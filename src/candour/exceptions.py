@@ -1,0 +1,60 @@
+"""Every error a user can cause, and the exit code each maps to.
+
+A user's mistake (bad file, bad option) raises a subclass of :class:`UserError`; the CLI prints its
+message without a traceback and exits with :attr:`UserError.exit_code`. Anything else is a bug and
+is allowed to raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_USER_ERROR = 2  # as argparse does for bad usage
+
+
+class CandourError(Exception):
+    """Base class for errors raised deliberately by Candour."""
+
+
+class UserError(CandourError):
+    """The user gave input Candour cannot use. The message says what was expected."""
+
+    exit_code = EXIT_USER_ERROR
+
+
+class OptionError(UserError):
+    """An option (keyword argument or CLI flag) is invalid on its own or against the data."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    message: str
+    row: int | None = None  # 1-based data row (the header is row 0), as a spreadsheet user counts
+    column: str | None = None
+
+    def describe(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class DataFileError(UserError):
+    """A data file failed validation. Carries every problem found (up to a limit)."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = str(path)
+        self.problems = list(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [f"{self.path}: {len(self.problems)} problem(s) found; nothing was imported."]
+        shown = self.problems[:20]
+        lines += [f"  {self.path}, {p.describe()}" for p in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)

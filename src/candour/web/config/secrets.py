@@ -1,0 +1,16 @@
+"""A per-machine secret key for development and the demo, kept outside the repository."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+
+def local_secret_key(var_dir: Path) -> str:
+    """Read ``var/secret_key``, creating it (mode 600) on first use."""
+    path = Path(var_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()

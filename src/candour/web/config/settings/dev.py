@@ -1,0 +1,10 @@
+"""Local development and the demo: SQLite, DEBUG on, a per-machine secret key."""
+
+import os
+
+from candour.web.config.secrets import local_secret_key
+from candour.web.config.settings.base import *  # noqa: F403
+from candour.web.config.settings.base import VAR_DIR
+
+DEBUG = os.environ.get("CANDOUR_DEBUG", "1") == "1"
+SECRET_KEY = local_secret_key(VAR_DIR)

@@ -1,0 +1,39 @@
+"""Production: every secret from the environment; HTTPS-only cookies; HSTS."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from candour.web.config.settings.base import *  # noqa: F403
+
+
+def _required(name: str, hint: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set. {hint}")
+    return value
+
+
+SECRET_KEY = _required(
+    "CANDOUR_SECRET_KEY",
+    "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+)
+_required(
+    "CANDOUR_DATABASE_URL", "Production runs on PostgreSQL: postgres://user:pass@host:5432/candour"
+)
+ALLOWED_HOSTS = _required(
+    "CANDOUR_ALLOWED_HOSTS", "Comma-separated host names, e.g. candour.example.nhs.uk"
+).split(",")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,17 @@
+"""The test suite: the database comes from CANDOUR_DATABASE_URL (SQLite when unset)."""
+
+from candour.web.config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
+# Fast hashing in tests; the argon2 hasher itself is tested in tests/integration/test_auth.py.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+LOGGING = {"version": 1, "disable_existing_loggers": False}

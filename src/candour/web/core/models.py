@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from candour.web.core.roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their role grants, nothing else."""
+
+    class Meta:
+        db_table = "candour_user"
+
+    def role_set(self) -> frozenset[str]:
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            cached = frozenset(self.role_grants.values_list("role", flat=True))
+            self._role_cache = cached
+        return cached
+
+
+class RoleGrant(models.Model):
+    """One role held by one user, optionally for one organisation (by ODS code)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    organisation_code = models.CharField(max_length=6, blank=True, default="")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation_code"], name="unique_role_grant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = f" for {self.organisation_code}" if self.organisation_code else ""
+        return f"{self.user} is {self.get_role_display()}{scope}"
+
+
+class AuditEvent(models.Model):
+    """One recorded write. Events form a hash chain: each stores the SHA-256 of the previous
+    event's hash and its own content, so editing or deleting a row breaks the chain."""
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)  # username, or "system:<command>"
+    action = models.CharField(max_length=80)
+    target_type = models.CharField(max_length=80, blank=True, default="")
+    target_id = models.CharField(max_length=80, blank=True, default="")
+    details = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type} {self.target_id}"
+
+
+class AuditHead(models.Model):
+    """The latest hash and the number of events: a single row, locked while an event is appended,
+    so concurrent writers cannot fork the chain and deleting the newest events is detected."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit head after {self.count} events"

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from candour.web.core.admin import ReadOnlyAdmin
+from candour.web.oversight.models import ImportRun, Measure, Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReadOnlyAdmin):
+    list_display = ("ods_code", "name", "org_type", "region_name", "icb_name", "close_date")
+    list_filter = ("org_type", "region_name")
+    search_fields = ("ods_code", "name")
+
+
+@admin.register(Measure)
+class MeasureAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "name",
+        "domain",
+        "unit",
+        "improvement",
+        "authored_by",
+        "checked_by",
+        "next_review",
+    )
+    list_filter = ("domain",)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = ("imported_at", "dataset", "rows", "replaced", "imported_by", "sha256")

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.db import models
+
+from candour.importers.catalogue import DOMAINS, IMPROVEMENT_DIRECTIONS, UNITS
+from candour.importers.datasets import CQC_KEY_QUESTIONS, CQC_RATINGS, PERIOD_TYPES
+
+
+def _choices(values):
+    return [(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+class Organisation(models.Model):
+    """An NHS organisation, identified by its ODS code everywhere in Candour."""
+
+    ods_code = models.CharField("ODS code", max_length=6, primary_key=True)
+    name = models.CharField(max_length=200)
+    org_type = models.CharField("type", max_length=40, blank=True, default="")
+    region_code = models.CharField(max_length=3, blank=True, default="")
+    region_name = models.CharField("region", max_length=60, blank=True, default="")
+    icb_code = models.CharField("ICB code", max_length=3, blank=True, default="")
+    icb_name = models.CharField("ICB", max_length=120, blank=True, default="")
+    postcode = models.CharField(max_length=10, blank=True, default="")
+    open_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    )
+    merged_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["region_code"]), models.Index(fields=["org_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.close_date is None and self.successor_id is None
+
+
+class Rating(models.Model):
+    """A CQC rating: overall or one of the five key questions, for the trust or one service."""
+
+    RATING_ORDER = {
+        r: i for i, r in enumerate(reversed(CQC_RATINGS))
+    }  # Inadequate=0 .. Outstanding=3
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="ratings")
+    service = models.CharField(max_length=200, default="Overall")
+    key_question = models.CharField(max_length=20, choices=_choices(CQC_KEY_QUESTIONS))
+    rating = models.CharField(max_length=30, choices=[(r, r) for r in CQC_RATINGS])
+    published = models.DateField()
+    dataset = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "service", "key_question", "published"],
+                name="unique_rating",
+            )
+        ]
+        indexes = [models.Index(fields=["key_question", "rating"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.service} {self.key_question}: {self.rating} ({self.published})"
+
+
+class Measure(models.Model):
+    """A measure, defined in the reviewed data file ``data/measures.toml``."""
+
+    id = models.SlugField(primary_key=True, max_length=60)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    unit = models.CharField(max_length=20, choices=_choices(UNITS))
+    improvement = models.CharField(max_length=10, choices=_choices(IMPROVEMENT_DIRECTIONS))
+    domain = models.CharField(max_length=20, choices=_choices(DOMAINS))
+    source = models.CharField(max_length=40)
+    numerator = models.CharField(max_length=200, blank=True, default="")
+    denominator = models.CharField(max_length=200, blank=True, default="")
+    authored_by = models.CharField(max_length=100)
+    checked_by = models.CharField(max_length=100, blank=True, default="")
+    next_review = models.DateField()
+
+    class Meta:
+        ordering = ["domain", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Observation(models.Model):
+    """One value of one measure for one organisation and period, as published."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="observations"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="observations")
+    period_start = models.DateField()
+    period_type = models.CharField(max_length=20, choices=_choices(PERIOD_TYPES))
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    value = models.FloatField()
+    dataset = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "measure", "period_type", "period_start"],
+                name="unique_observation",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["measure", "period_start"]),
+            models.Index(fields=["dataset", "measure", "period_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.measure_id} {self.period_start}: {self.value}"
+
+
+class ImportRun(models.Model):
+    """One successful import of a dataset file."""
+
+    dataset = models.CharField(max_length=40)
+    source_file = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    replaced = models.PositiveIntegerField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} imported {self.imported_at:%Y-%m-%d %H:%M} by {self.imported_by}"

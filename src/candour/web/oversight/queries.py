@@ -1,0 +1,175 @@
+"""Read-side queries for the oversight pages. Views stay thin; these return plain data."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from candour.web.oversight.models import Measure, Observation, Organisation, Rating
+
+CQC_KEY_QUESTION_ORDER = ("overall", "safe", "effective", "caring", "responsive", "well_led")
+TREND_POINTS = 13  # a year of months and the month before it
+STAFF_VOICE_DOMAIN = "staff_voice"
+
+
+def organisations(
+    *,
+    search: str = "",
+    region: str = "",
+    org_type: str = "",
+    rating: str = "",
+    include_closed: bool = False,
+) -> QuerySet[Organisation]:
+    queryset = Organisation.objects.all()
+    if not include_closed:
+        queryset = queryset.filter(close_date__isnull=True, successor__isnull=True)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(ods_code__iexact=search.strip()))
+    if region:
+        queryset = queryset.filter(region_code=region)
+    if org_type:
+        queryset = queryset.filter(org_type=org_type)
+    if rating:
+        queryset = queryset.filter(
+            ratings__service="Overall", ratings__key_question="overall", ratings__rating=rating
+        )
+    return queryset.distinct().order_by("name")
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    regions = (
+        Organisation.objects.exclude(region_code="")
+        .values_list("region_code", "region_name")
+        .distinct()
+        .order_by("region_name")
+    )
+    types = (
+        Organisation.objects.exclude(org_type="")
+        .values_list("org_type", flat=True)
+        .distinct()
+        .order_by("org_type")
+    )
+    return {"regions": list(regions), "types": [(t, t) for t in types]}
+
+
+def overall_ratings(codes: list[str]) -> dict[str, Rating]:
+    """The latest overall CQC rating of each organisation in ``codes``."""
+    latest: dict[str, Rating] = {}
+    for rating in Rating.objects.filter(
+        organisation_id__in=codes, service="Overall", key_question="overall"
+    ).order_by("published"):
+        latest[rating.organisation_id] = rating
+    return latest
+
+
+def key_question_ratings(organisation: Organisation) -> list[Rating]:
+    latest: dict[str, Rating] = {}
+    for rating in organisation.ratings.filter(service="Overall").order_by("published"):
+        latest[rating.key_question] = rating
+    return [latest[q] for q in CQC_KEY_QUESTION_ORDER if q in latest]
+
+
+@dataclass
+class MeasureTrend:
+    measure: Measure
+    organisation_code: str
+    period_type: str
+    points: list[tuple[date, float]] = field(default_factory=list)
+
+    @property
+    def latest(self) -> tuple[date, float]:
+        return self.points[-1]
+
+    @property
+    def previous(self) -> tuple[date, float] | None:
+        return self.points[-2] if len(self.points) > 1 else None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else self.latest[1] - self.previous[1]
+
+    @property
+    def direction(self) -> str:
+        """better / worse / unchanged / neutral (no preferred direction) / single (one point)."""
+        if self.change is None:
+            return "single"
+        if self.change == 0:
+            return "unchanged"
+        if self.measure.improvement == "neutral":
+            return "neutral"
+        improving = (self.change > 0) == (self.measure.improvement == "increase")
+        return "better" if improving else "worse"
+
+
+def measure_trends(organisation: Organisation) -> list[MeasureTrend]:
+    """Each measure the organisation (or a predecessor) has, with its recent points."""
+    codes = [organisation.ods_code, *organisation.predecessors.values_list("ods_code", flat=True)]
+    trends: dict[tuple[str, str, str], MeasureTrend] = {}
+    rows = (
+        Observation.objects.filter(organisation_id__in=codes)
+        .select_related("measure")
+        .order_by("measure__domain", "measure__name", "organisation_id", "period_start")
+    )
+    for observation in rows:
+        key = (observation.measure_id, observation.organisation_id, observation.period_type)
+        trend = trends.setdefault(
+            key,
+            MeasureTrend(observation.measure, observation.organisation_id, observation.period_type),
+        )
+        trend.points.append((observation.period_start, observation.value))
+    for trend in trends.values():
+        trend.points = trend.points[-TREND_POINTS:]
+    return list(trends.values())
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    measure: Measure
+    period_start: date
+    value: float
+    national_median: float
+    organisations: int
+
+    @property
+    def comparison(self) -> str:
+        if self.value == self.national_median or self.measure.improvement == "neutral":
+            return "same as"
+        better = (self.value > self.national_median) == (self.measure.improvement == "increase")
+        return "better than" if better else "worse than"
+
+
+def staff_voice_benchmarks(organisation: Organisation) -> list[Benchmark]:
+    """The organisation's latest staff-survey culture indicators against the national median of
+    all organisations reporting the same measure for the same period."""
+    latest = (
+        Observation.objects.filter(
+            organisation=organisation, measure__source__startswith="staff_survey"
+        )
+        .select_related("measure")
+        .order_by("measure__domain", "measure__name", "-period_start")
+    )
+    seen, result = set(), []
+    for observation in latest:
+        if observation.measure_id in seen:
+            continue
+        seen.add(observation.measure_id)
+        values = list(
+            Observation.objects.filter(
+                measure=observation.measure,
+                period_type=observation.period_type,
+                period_start=observation.period_start,
+            ).values_list("value", flat=True)
+        )
+        result.append(
+            Benchmark(
+                observation.measure,
+                observation.period_start,
+                observation.value,
+                statistics.median(values),
+                len(values),
+            )
+        )
+    return result

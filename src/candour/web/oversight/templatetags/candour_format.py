@@ -1,0 +1,81 @@
+"""Formatting of measure values and small server-side charts (no JavaScript needed)."""
+
+from __future__ import annotations
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+SMALL_PROPORTION = 0.01  # below 1%, show hundredths of a percent so small rates don't read as 0.0%
+SPARKLINE_WIDTH = 120
+SPARKLINE_HEIGHT = 28
+SPARKLINE_COLOUR = "#005eb8"  # NHS Blue (NHS identity guidelines)
+
+
+@register.filter
+def measure_value(value, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "proportion":
+        digits = 2 if abs(value) < SMALL_PROPORTION else 1
+        return f"{value * 100:.{digits}f}%"
+    if unit == "count":
+        return intcomma(round(value))
+    if unit == "ratio":
+        return f"{value:.3f}"
+    if unit == "weeks":
+        return f"{value:.1f} weeks"
+    return f"{value:.2f}"
+
+
+@register.filter
+def period_label(day, period_type: str) -> str:
+    if period_type == "month":
+        return day.strftime("%b %Y")
+    if period_type == "year":
+        return str(day.year)
+    if period_type == "financial_year":
+        return f"{day.year}/{(day.year + 1) % 100:02d}"
+    return day.isoformat()
+
+
+@register.simple_tag
+def sparkline(points, label: str):
+    """An inline SVG line of ``points`` [(date, value)], labelled for screen readers."""
+    values = [v for _, v in points]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (SPARKLINE_WIDTH - 4) / (len(values) - 1)
+    coords = " ".join(
+        f"{2 + i * step:.1f},{SPARKLINE_HEIGHT - 2 - (v - low) / span * (SPARKLINE_HEIGHT - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+    return format_html(
+        '<svg class="candour-sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+        '<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/></svg>',
+        SPARKLINE_WIDTH,
+        SPARKLINE_HEIGHT,
+        SPARKLINE_WIDTH,
+        SPARKLINE_HEIGHT,
+        f"{label}: trend over the last {len(values)} periods",
+        SPARKLINE_COLOUR,
+        mark_safe(coords),  # noqa: S308 - numbers formatted above
+    )
+
+
+RATING_TAGS = {
+    "Outstanding": "nhsuk-tag--blue",
+    "Good": "nhsuk-tag--green",
+    "Requires improvement": "nhsuk-tag--orange",
+    "Inadequate": "nhsuk-tag--red",
+}
+
+
+@register.filter
+def rating_tag(rating: str) -> str:
+    return RATING_TAGS.get(rating, "nhsuk-tag--grey")

@@ -1,0 +1,64 @@
+"""Every page, in a real browser: it works, and axe-core finds no serious or critical violation."""
+
+import pytest
+from tests.conftest import PASSWORD
+
+from candour.web.core.roles import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_sign_in_page(page, live_server, check_accessibility):
+    page.goto(f"{live_server.url}/sign-in/")
+    assert page.title() == "Sign in – Candour"
+    check_accessibility(page, "sign-in")
+
+
+def test_wrong_password_shows_error_summary(page, live_server, make_user, check_accessibility):
+    make_user(Role.BOARD, username="board")
+    page.goto(f"{live_server.url}/sign-in/")
+    page.fill("#id_username", "board")
+    page.fill("#id_password", "not the password")
+    page.click("button[type=submit]")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    check_accessibility(page, "sign-in-error")
+
+
+def test_sign_in_browse_organisations_and_sign_out(
+    page, live_server, make_user, check_accessibility
+):
+    from candour.importers.datasets import DATASETS
+    from candour.web.oversight.actions import import_dataset
+
+    for name in ("ods_trusts", "cqc_ratings", "staff_survey_2019", "rtt_ae_monthly"):
+        import_dataset(imported=DATASETS[name].load(), by="system:test")
+    make_user(Role.ANALYST, username="analyst")
+    sign_in(page, live_server, "analyst")
+    assert page.locator("h1").inner_text() == "Organisations"
+    check_accessibility(page, "organisations")
+
+    page.fill("#q", "sunderland")
+    page.click("text=Apply filters")
+    page.click("text=South Tyneside and Sunderland NHS Foundation Trust")
+    assert page.locator("h1").inner_text() == "South Tyneside and Sunderland NHS Foundation Trust"
+    assert page.locator("text=RTT: incomplete pathways within 18 weeks").count() >= 1
+    check_accessibility(page, "organisation")
+
+    page.click("text=Sign out")
+    assert page.url.endswith("/sign-in/")
+
+
+def test_organisation_page_works_without_javascript(browser, live_server, make_user):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    make_user(Role.BOARD, username="board")
+    sign_in(page, live_server, "board")
+    assert page.locator("h1").inner_text() == "Organisations"
+    context.close()

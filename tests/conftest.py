@@ -1,0 +1,47 @@
+"""Shared fixtures. The test database is loaded once per run with the bundled real data."""
+
+from __future__ import annotations
+
+import pytest
+
+from candour.web.core.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After migrations, import every bundled dataset once (about two seconds)."""
+    from candour.importers.datasets import DATASETS
+    from candour.web.oversight.actions import import_dataset
+
+    with django_db_blocker.unblock():
+        for dataset in DATASETS.values():
+            import_dataset(imported=dataset.load(), by="system:test-setup")
+
+
+@pytest.fixture
+def make_user(db):
+    from candour.web.core.actions import create_user
+
+    def make(role: str, username: str | None = None):
+        return create_user(
+            username=username or f"test-{role}", password=PASSWORD, roles=[role], by="system:test"
+        )
+
+    return make
+
+
+@pytest.fixture
+def client_for(client, make_user):
+    """A test client signed in with one role (or anonymous when role is None)."""
+
+    def signed_in(role: str | None):
+        if role is not None:
+            client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return signed_in
+
+
+ROLES = [r.value for r in Role]

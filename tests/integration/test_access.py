@@ -1,0 +1,147 @@
+"""Every URL pattern × every role (anonymous included) gets the status this table says.
+
+A URL added without a row here fails ``test_every_url_pattern_has_a_row``: deciding who may see a
+new page is part of adding it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from tests.conftest import ROLES
+
+from candour.web.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+ANONYMOUS = None
+SIGN_IN = 302  # anonymous people are sent to sign in
+DENIED = 403
+OK = 200
+
+ALL_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, OK)}
+EVERYONE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, OK)}
+ADMIN_ONLY = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, DENIED), Role.ADMIN.value: OK}
+# Sign-in page: people already signed in are sent on to the organisations list.
+SIGN_IN_PAGE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, 302)}
+# Sign-out takes POST only; GET is refused with 405 once access is granted.
+SIGN_OUT = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, 405)}
+
+ORGANISATION = {"ods_code": "R0B"}
+USER = {"object_id": "1"}
+AUDIT_EVENT = {"object_id": "1"}
+
+# url name -> (kwargs for reverse, or a literal path for unnamed patterns; expected status per role)
+EXPECTED: dict[str, tuple[dict, dict]] = {
+    "core:login": ({}, SIGN_IN_PAGE),
+    "core:logout": ({}, SIGN_OUT),
+    "core:health": ({}, EVERYONE),
+    "oversight:organisations": ({}, ALL_SIGNED_IN),
+    "oversight:organisation": (ORGANISATION, ALL_SIGNED_IN),
+    # Django's admin site, read-only, for administrators
+    "admin:index": ({}, ADMIN_ONLY),
+    "admin:login": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 302}),
+    "admin:logout": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 405}),
+    "admin:password_change": ({}, ADMIN_ONLY),
+    "admin:password_change_done": ({}, ADMIN_ONLY),
+    "admin:autocomplete": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:jsi18n": ({}, ADMIN_ONLY),
+    "admin:view_on_site": (
+        {"content_type_id": "1", "object_id": "1"},
+        {**ADMIN_ONLY, Role.ADMIN.value: 404},
+    ),
+    "admin:app_list": ({"app_label": "core"}, ADMIN_ONLY),
+    "admin:core_user_changelist": ({}, ADMIN_ONLY),
+    "admin:core_user_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:core_user_history": (USER, ADMIN_ONLY),
+    "admin:core_user_delete": (USER, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:core_user_change": (USER, ADMIN_ONLY),
+    "admin:core_auditevent_changelist": ({}, ADMIN_ONLY),
+    "admin:core_auditevent_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:core_auditevent_history": (AUDIT_EVENT, ADMIN_ONLY),
+    "admin:core_auditevent_delete": (AUDIT_EVENT, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:core_auditevent_change": (AUDIT_EVENT, ADMIN_ONLY),
+    "admin:oversight_organisation_changelist": ({}, ADMIN_ONLY),
+    "admin:oversight_organisation_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_organisation_history": ({"object_id": "R0B"}, ADMIN_ONLY),
+    "admin:oversight_organisation_delete": (
+        {"object_id": "R0B"},
+        {**ADMIN_ONLY, Role.ADMIN.value: 403},
+    ),
+    "admin:oversight_organisation_change": ({"object_id": "R0B"}, ADMIN_ONLY),
+    "admin:oversight_measure_changelist": ({}, ADMIN_ONLY),
+    "admin:oversight_measure_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_measure_history": ({"object_id": "shmi"}, ADMIN_ONLY),
+    "admin:oversight_measure_delete": (
+        {"object_id": "shmi"},
+        {**ADMIN_ONLY, Role.ADMIN.value: 403},
+    ),
+    "admin:oversight_measure_change": ({"object_id": "shmi"}, ADMIN_ONLY),
+    "admin:oversight_importrun_changelist": ({}, ADMIN_ONLY),
+    "admin:oversight_importrun_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_importrun_history": ({"object_id": "1"}, ADMIN_ONLY),
+    "admin:oversight_importrun_delete": ({"object_id": "1"}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_importrun_change": ({"object_id": "1"}, ADMIN_ONLY),
+    "admin:<unnamed <path:object_id>/>": (
+        "/admin/core/user/1/",
+        {**ADMIN_ONLY, Role.ADMIN.value: 302},
+    ),
+    "admin:<unnamed (?P<url>.*)$>": ("/admin/no-such-page/", {**ADMIN_ONLY, Role.ADMIN.value: 404}),
+}
+
+
+def url_names(resolver=None, namespace: str = "") -> list[str]:
+    resolver = resolver or get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(
+                f"{namespace}{pattern.name}"
+                if pattern.name
+                else f"{namespace}<unnamed {pattern.pattern}>"
+            )
+    return names
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(set(url_names()) - set(EXPECTED))
+    assert not missing, f"add a row to EXPECTED for: {missing}"
+    stale = sorted(set(EXPECTED) - set(url_names()))
+    assert not stale, f"rows for URLs that no longer exist: {stale}"
+
+
+CASES = [(name, role) for name in EXPECTED for role in [ANONYMOUS, *ROLES]]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r or 'anonymous'}" for n, r in CASES])
+def test_status_for_role(name, role, client_for, make_user):
+    from django.urls import reverse
+
+    make_user(Role.STAFF, username="object-owner")  # so object_id=1 exists for the admin pages
+    target, expected = EXPECTED[name]
+    url = target if isinstance(target, str) else reverse(name, kwargs=target)
+    response = client_for(role).get(url)
+    assert response.status_code == expected[role]
+    if expected[role] == SIGN_IN and role is ANONYMOUS:
+        assert response["Location"].startswith("/sign-in/")
+
+
+def test_a_view_without_declared_roles_is_refused(rf, make_user):
+    from django.http import HttpResponse
+
+    from candour.web.core.access import AccessMiddleware
+
+    def undeclared(request):
+        return HttpResponse("should never be served")
+
+    request = rf.get("/anything/")
+    request.user = make_user(Role.ADMIN)
+    request.resolver_match = None
+    middleware = AccessMiddleware(lambda r: HttpResponse())
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        middleware.process_view(request, undeclared, (), {})

@@ -1,0 +1,39 @@
+"""Production settings refuse to start without their secrets, and turn on HTTPS protections."""
+
+import os
+import subprocess
+import sys
+
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("CANDOUR_", "DJANGO_"))}
+
+
+def load_production(**env):
+    code = (
+        "from django.conf import settings; import django; django.setup();"
+        "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT,"
+        " settings.SECURE_HSTS_SECONDS > 0, settings.DEBUG)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**BASE_ENV, "DJANGO_SETTINGS_MODULE": "candour.web.config.settings.production", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_without_a_secret_key_stops_with_a_hint():
+    result = load_production()
+    assert result.returncode != 0
+    assert "CANDOUR_SECRET_KEY is not set" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr
+
+
+def test_production_with_its_secrets_is_https_only():
+    result = load_production(
+        CANDOUR_SECRET_KEY="x" * 50,
+        CANDOUR_DATABASE_URL="postgres://u:p@127.0.0.1:5432/candour",
+        CANDOUR_ALLOWED_HOSTS="candour.example.nhs.uk",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "True", "False"]
