@@ -8,10 +8,6 @@ BIN=.venv/bin
 mkdir -p var
 "$BIN/python" manage.py migrate --no-input -v 0
 "$BIN/candour" import all
-if "$BIN/python" manage.py shell -c "from candour.web.core.models import User; import sys; sys.exit(0 if User.objects.filter(username='demo-admin').exists() else 1)"; then
-  "$BIN/candour" demo-users --reset
-else
-  "$BIN/candour" demo-users
-fi
+"$BIN/candour" demo-users
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec "$BIN/python" manage.py runserver 127.0.0.1:8000 --noreload

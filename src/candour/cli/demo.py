@@ -6,12 +6,12 @@ import argparse
 import secrets
 
 from candour.cli.django_setup import setup_django
-from candour.exceptions import UserError
 
 DEMO_ORGANISATION = (
     "R0B"  # South Tyneside and Sunderland: a merged trust with data under three codes
 )
 PASSWORD_BYTES = 12  # 16 URL-safe characters
+ACTOR = "system:candour-demo-users"
 
 
 def register(subparsers) -> None:
@@ -21,20 +21,15 @@ def register(subparsers) -> None:
         description=(
             "Create one account per role (demo-staff, demo-guardian, ...) with a random password, "
             "and print the usernames and passwords once. They are not stored anywhere else: "
-            "run it again with --reset to set new passwords."
+            "running it again gives the existing demo accounts new passwords."
         ),
-    )
-    parser.add_argument(
-        "--reset", action="store_true", help="give existing demo accounts new passwords"
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     setup_django()
-    from django.db import transaction
-
-    from candour.web.core import actions, audit
+    from candour.web.core import actions
     from candour.web.core.models import User
     from candour.web.core.roles import Role
 
@@ -43,20 +38,8 @@ def run(args: argparse.Namespace) -> int:
         username = f"demo-{role.value.replace('_', '-')}"
         password = secrets.token_urlsafe(PASSWORD_BYTES)
         existing = User.objects.filter(username=username).first()
-        if existing and not args.reset:
-            raise UserError(
-                f"{username} already exists; use --reset to give the demo accounts new passwords"
-            )
         if existing:
-            with transaction.atomic():
-                existing.set_password(password)
-                existing.save(update_fields=["password"])
-                audit.append(
-                    actor="system:candour-demo-users",
-                    action="user.reset_password",
-                    target_type="user",
-                    target_id=existing.pk,
-                )
+            actions.set_password(user=existing, password=password, by=ACTOR)
         else:
             actions.create_user(
                 username=username,
@@ -65,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                 organisation_code=DEMO_ORGANISATION,
                 first_name="Demo",
                 last_name=role.label,
-                by="system:candour-demo-users",
+                by=ACTOR,
             )
         rows.append((role.label, username, password))
     width = max(len(label) for label, _, _ in rows)

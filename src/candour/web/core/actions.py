@@ -84,3 +84,12 @@ def revoke_role(*, user: User, role: str, by, organisation_code: str = "") -> in
             details={"role": role, "organisation_code": organisation_code},
         )
     return deleted
+
+
+@transaction.atomic
+def set_password(*, user: User, password: str, by) -> None:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.append(
+        actor=actor_label(by), action="user.set_password", target_type="user", target_id=user.pk
+    )

@@ -71,7 +71,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("CANDOUR_DATABASE_URL", f"sqlite:///{VAR_DIR / 'candour.sqlite3'}"),
+        os.environ.get("CANDOUR_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'candour.sqlite3'}",
         conn_max_age=60,
     )
 }
