@@ -28,8 +28,11 @@ SIGN_IN_PAGE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, 302)}
 SIGN_OUT = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, 405)}
 
 ORGANISATION = {"ods_code": "R0B"}
-USER = {"object_id": "1"}
-AUDIT_EVENT = {"object_id": "1"}
+# Ids differ between databases (PostgreSQL sequences are not reset between tests): these markers
+# are replaced by the ids of real rows when the test runs.
+USER = {"object_id": "<user>"}
+AUDIT_EVENT = {"object_id": "<audit event>"}
+IMPORT_RUN = {"object_id": "<import run>"}
 
 # url name -> (kwargs for reverse, or a literal path for unnamed patterns; expected status per role)
 EXPECTED: dict[str, tuple[dict, dict]] = {
@@ -79,11 +82,11 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "admin:oversight_measure_change": ({"object_id": "shmi"}, ADMIN_ONLY),
     "admin:oversight_importrun_changelist": ({}, ADMIN_ONLY),
     "admin:oversight_importrun_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
-    "admin:oversight_importrun_history": ({"object_id": "1"}, ADMIN_ONLY),
-    "admin:oversight_importrun_delete": ({"object_id": "1"}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
-    "admin:oversight_importrun_change": ({"object_id": "1"}, ADMIN_ONLY),
+    "admin:oversight_importrun_history": (IMPORT_RUN, ADMIN_ONLY),
+    "admin:oversight_importrun_delete": (IMPORT_RUN, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_importrun_change": (IMPORT_RUN, ADMIN_ONLY),
     "admin:<unnamed <path:object_id>/>": (
-        "/admin/core/user/1/",
+        "/admin/core/user/<user>/",
         {**ADMIN_ONLY, Role.ADMIN.value: 302},
     ),
     "admin:<unnamed (?P<url>.*)$>": ("/admin/no-such-page/", {**ADMIN_ONLY, Role.ADMIN.value: 404}),
@@ -120,9 +123,22 @@ CASES = [(name, role) for name in EXPECTED for role in [ANONYMOUS, *ROLES]]
 def test_status_for_role(name, role, client_for, make_user):
     from django.urls import reverse
 
-    make_user(Role.STAFF, username="object-owner")  # so object_id=1 exists for the admin pages
+    from candour.web.core.models import AuditEvent
+    from candour.web.oversight.models import ImportRun
+
+    owner = make_user(Role.STAFF, username="object-owner")
+    ids = {
+        "<user>": str(owner.pk),
+        "<audit event>": str(AuditEvent.objects.latest("id").pk),
+        "<import run>": str(ImportRun.objects.latest("id").pk),
+    }
     target, expected = EXPECTED[name]
-    url = target if isinstance(target, str) else reverse(name, kwargs=target)
+    if isinstance(target, str):
+        url = target
+        for marker, value in ids.items():
+            url = url.replace(marker, value)
+    else:
+        url = reverse(name, kwargs={k: ids.get(v, v) for k, v in target.items()})
     response = client_for(role).get(url)
     assert response.status_code == expected[role]
     if expected[role] == SIGN_IN and role is ANONYMOUS:

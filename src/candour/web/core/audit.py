@@ -61,7 +61,7 @@ def append(
         target_id=str(target_id),
         details=details,
         previous_hash=head.last_hash,
-        hash="pending:" + head.last_hash,
+        hash=None,
     )
     event.hash = hash_event(head.last_hash, content_of(event))
     event.save(update_fields=["hash"])

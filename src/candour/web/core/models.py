@@ -51,7 +51,9 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=80, blank=True, default="")
     details = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Null only between the insert that assigns the id and the update that sets the hash, both
+    # inside the appending transaction.
+    hash = models.CharField(max_length=64, unique=True, null=True)
 
     class Meta:
         ordering = ["id"]
