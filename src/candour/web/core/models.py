@@ -53,7 +53,7 @@ class AuditEvent(models.Model):
     previous_hash = models.CharField(max_length=64)
     # Null only between the insert that assigns the id and the update that sets the hash, both
     # inside the appending transaction.
-    hash = models.CharField(max_length=64, unique=True, null=True)
+    hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 - see above
 
     class Meta:
         ordering = ["id"]
