@@ -31,7 +31,9 @@ class Problem:
     """One thing wrong with an input file, located as precisely as we can."""
 
     message: str
-    row: int | None = None  # 1-based data row (the header is row 0), as a spreadsheet user counts
+    # A file's rows are numbered as a spreadsheet shows them (the header is row 1); a frame's
+    # rows from 1.
+    row: int | None = None
     column: str | None = None
 
     def describe(self) -> str:
