@@ -8,6 +8,7 @@ BIN=.venv/bin
 mkdir -p var
 "$BIN/python" manage.py migrate --no-input -v 0
 "$BIN/candour" import all
+"$BIN/candour" targets import
 "$BIN/candour" demo-users
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec "$BIN/python" manage.py runserver 127.0.0.1:8000 --noreload

@@ -12,12 +12,14 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """After migrations, import every bundled dataset once (about two seconds)."""
+    from candour.cli import main
     from candour.importers.datasets import DATASETS
     from candour.web.oversight.actions import import_dataset
 
     with django_db_blocker.unblock():
         for dataset in DATASETS.values():
             import_dataset(imported=dataset.load(), by="system:test-setup")
+        assert main(["targets", "import"]) == 0
 
 
 @pytest.fixture

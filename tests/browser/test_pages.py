@@ -62,3 +62,32 @@ def test_organisation_page_works_without_javascript(browser, live_server, make_u
     sign_in(page, live_server, "board")
     assert page.locator("h1").inner_text() == "Organisations"
     context.close()
+
+
+def test_targets_pages(page, live_server, make_user, check_accessibility):
+    from candour.cli import main
+    from candour.web.oversight.actions import sync_measures
+
+    sync_measures(by="system:test")
+    assert main(["targets", "import"]) == 0
+    make_user(Role.REGIONAL, username="regional")
+    sign_in(page, live_server, "regional")
+    page.click("text=Targets")
+    assert page.locator("h1").inner_text() == "Targets"
+    check_accessibility(page, "targets")
+    page.click("text=RTT: 92% of patients waiting under 18 weeks")
+    assert page.locator("text=RTT: incomplete pathways over 52 weeks").count() == 1
+    check_accessibility(page, "target")
+
+    page.goto(f"{live_server.url}/targets/new/")
+    page.fill("#id_id", "incomplete")
+    page.fill("#id_name", "An incomplete target")
+    page.select_option("#id_measure", "rtt_18wk")
+    page.select_option("#id_comparison", "at_least")
+    page.fill("#id_threshold", "0.9")
+    page.fill("#id_set_by", "A region")
+    page.fill("#id_effective_from", "2025-04-01")
+    page.click("button[name=publish]")
+    summary = page.locator(".nhsuk-error-summary")
+    assert "patient-safety domain is missing" in summary.inner_text()
+    check_accessibility(page, "target-form-errors")

@@ -28,6 +28,13 @@ SIGN_IN_PAGE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, 302)}
 SIGN_OUT = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, 405)}
 
 ORGANISATION = {"ods_code": "R0B"}
+TARGET = {"target_id": "ae_4hr_95"}
+TARGET_EDITORS = {
+    ANONYMOUS: SIGN_IN,
+    **dict.fromkeys(ROLES, DENIED),
+    Role.REGIONAL.value: OK,
+    Role.ANALYST.value: OK,
+}
 # Ids differ between databases (PostgreSQL sequences are not reset between tests): these markers
 # are replaced by the ids of real rows when the test runs.
 USER = {"object_id": "<user>"}
@@ -41,6 +48,11 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "core:health": ({}, EVERYONE),
     "oversight:organisations": ({}, ALL_SIGNED_IN),
     "oversight:organisation": (ORGANISATION, ALL_SIGNED_IN),
+    "oversight:targets": ({}, ALL_SIGNED_IN),
+    "oversight:target": (TARGET, ALL_SIGNED_IN),
+    "oversight:target_new": ({}, TARGET_EDITORS),
+    "oversight:target_edit": (TARGET, TARGET_EDITORS),
+    "oversight:target_status": (TARGET, {**TARGET_EDITORS, Role.ANALYST.value: DENIED, Role.REGIONAL.value: 405}),
     # Django's admin site, read-only, for administrators
     "admin:index": ({}, ADMIN_ONLY),
     "admin:login": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 302}),
@@ -80,6 +92,11 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
         {**ADMIN_ONLY, Role.ADMIN.value: 403},
     ),
     "admin:oversight_measure_change": ({"object_id": "shmi"}, ADMIN_ONLY),
+    "admin:oversight_target_changelist": ({}, ADMIN_ONLY),
+    "admin:oversight_target_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_target_history": ({"object_id": "ae_4hr_95"}, ADMIN_ONLY),
+    "admin:oversight_target_delete": ({"object_id": "ae_4hr_95"}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_target_change": ({"object_id": "ae_4hr_95"}, ADMIN_ONLY),
     "admin:oversight_importrun_changelist": ({}, ADMIN_ONLY),
     "admin:oversight_importrun_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
     "admin:oversight_importrun_history": (IMPORT_RUN, ADMIN_ONLY),

@@ -18,6 +18,7 @@ from candour.exceptions import UserError
 # Sub-command modules, in the order `candour --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.importing",
+    "candour.cli.targets",
     "candour.cli.audit",
     "candour.cli.demo",
 )

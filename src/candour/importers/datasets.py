@@ -514,6 +514,72 @@ def _transform_shmi(frame: pl.DataFrame, path: str) -> ImportedData:
     )
 
 
+# --- Cancer waiting times 2023 --------------------------------------------------------------------
+
+CANCER_STANDARDS = {
+    "62-day Combined": "cancer_62day",
+    "31-day Combined": "cancer_31day",
+    "28-day FDS": "cancer_fds_28day",
+}
+# Each standard is published as two complete cuts (by cancer type, and for the 31- and 62-day
+# standards by modality); summing both double counts. Use the cut by cancer type, whose rows have
+# treatment_modality "ALL MODALITIES" (or none, for the 28-day standard). Source: the dataset's README.
+CANCER_ALL_MODALITIES = "ALL MODALITIES"
+
+CANCER_SCHEMA = Schema(
+    columns=(
+        Column("period", "date"),
+        Column("standard", choices=tuple(CANCER_STANDARDS)),
+        Column("org_code", pattern=ODS_CODE_PATTERN),
+        Column("stage_route"),
+        Column("treatment_modality", required=False),
+        Column("cancer_type"),
+        Column("total_treated", "float", minimum=0),
+        Column("within_standard", "float", minimum=0),
+        Column("breaches", "float", minimum=0),
+    ),
+    key=("period", "standard", "org_code", "stage_route", "treatment_modality", "cancer_type"),
+)
+
+
+def _transform_cancer(frame: pl.DataFrame, path: str) -> ImportedData:
+    is_trust = pl.col("org_code").str.contains(NHS_TRUST_CODE_PATTERN)
+    skipped = frame.filter(~is_trust).height
+    by_cancer_type = frame.filter(
+        is_trust
+        & (
+            pl.col("treatment_modality").is_null()
+            | (pl.col("treatment_modality") == CANCER_ALL_MODALITIES)
+        )
+    )
+    monthly = (
+        by_cancer_type.group_by("org_code", "period", "standard", maintain_order=True)
+        .agg(pl.col("within_standard").sum(), pl.col("total_treated").sum())
+        .rename({"org_code": "ods_code", "period": "period_start"})
+    )
+    parts = [
+        _observations(
+            monthly.filter(pl.col("standard") == standard),
+            {
+                measure_id: {
+                    "numerator": pl.col("within_standard"),
+                    "denominator": pl.col("total_treated"),
+                    "value": _ratio(pl.col("within_standard"), pl.col("total_treated")),
+                }
+            },
+            "month",
+        )
+        for standard, measure_id in CANCER_STANDARDS.items()
+    ]
+    return ImportedData(
+        "cancer_waiting_times",
+        path,
+        organisations=_organisations(monthly.select("ods_code")),
+        observations=pl.concat(parts),
+        skipped={"rows for providers that are not NHS trusts": skipped} if skipped else {},
+    )
+
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -553,6 +619,13 @@ DATASETS: dict[str, Dataset] = {
             "A&E attendances and 4-hour breaches, 2016-19",
         ),
         Dataset("shmi", "shmi", SHMI_SCHEMA, _transform_shmi, "SHMI by acute trust, 2012-19"),
+        Dataset(
+            "cancer_waiting_times",
+            "cancer_waiting_times",
+            CANCER_SCHEMA,
+            _transform_cancer,
+            "Cancer waiting times by provider, April to October 2023",
+        ),
     )
 }
 

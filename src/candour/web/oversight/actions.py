@@ -9,13 +9,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from candour.importers.catalogue import measures as measure_definitions
 from candour.importers.datasets import ImportedData, load_successors
 from candour.web.core import audit
 from candour.web.core.actions import actor_label
-from candour.web.oversight.models import ImportRun, Measure, Observation, Organisation, Rating
+from candour.web.oversight.models import (
+    ImportRun,
+    Measure,
+    Observation,
+    Organisation,
+    Rating,
+    Target,
+)
 
 BATCH_SIZE = 2000
 ORGANISATION_FIELDS = (
@@ -205,3 +213,85 @@ def import_dataset(
         details={"file": Path(imported.path).name, "sha256": run.sha256, **asdict(summary)},
     )
     return summary
+
+
+# --- Targets -----------------------------------------------------------------------------------
+
+TARGET_FIELDS = (
+    "name",
+    "measure_id",
+    "comparison",
+    "threshold",
+    "set_by",
+    "effective_from",
+    "effective_to",
+    "organisation_types",
+    "resources_and_support",
+    "consequence_policy",
+    "consequence_notes",
+    "rationale",
+)
+
+
+@transaction.atomic
+def save_target(
+    *,
+    target_id: str,
+    fields: dict,
+    balancing_measure_ids: list[str],
+    organisation_codes: list[str] = (),
+    publish: bool,
+    by,
+) -> Target:
+    """Create or update a target and, if ``publish``, publish it. Publishing runs the Francis
+    rule (Target.publication_problems); a ValidationError rolls the whole change back."""
+    unknown = set(fields) - set(TARGET_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown target fields: {sorted(unknown)}")
+    named = {*balancing_measure_ids, fields.get("measure_id")} - {None}
+    missing_measures = named - set(
+        Measure.objects.filter(pk__in=named).values_list("pk", flat=True)
+    )
+    if missing_measures:
+        raise ValidationError(f"Target {target_id}: unknown measures {sorted(missing_measures)}.")
+    target = Target.objects.filter(pk=target_id).first() or Target(pk=target_id)
+    was = target.status if target.pk and Target.objects.filter(pk=target_id).exists() else None
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.status = Target.Status.DRAFT  # while its balancing measures change
+    target.save()
+    target.balancing_measures.set(balancing_measure_ids)
+    target.organisations.set(organisation_codes)
+    if publish:
+        target.status = Target.Status.PUBLISHED
+        target.save()
+    audit.append(
+        actor=actor_label(by),
+        action="target.publish" if publish else "target.save",
+        target_type="target",
+        target_id=target.pk,
+        details={
+            "previous_status": was,
+            "status": target.status,
+            "measure": target.measure_id,
+            "threshold": target.threshold,
+            "balancing_measures": sorted(balancing_measure_ids),
+        },
+    )
+    return target
+
+
+@transaction.atomic
+def set_target_status(*, target: Target, status: str, by) -> Target:
+    """Publish or withdraw a target (publishing checks the Francis rule)."""
+    previous = target.status
+    target.status = status
+    target.save()
+    audit.append(
+        actor=actor_label(by),
+        action=f"target.{status}",
+        target_type="target",
+        target_id=target.pk,
+        details={"previous_status": previous},
+    )
+    return target

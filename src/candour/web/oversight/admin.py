@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from candour.web.core.admin import ReadOnlyAdmin
-from candour.web.oversight.models import ImportRun, Measure, Organisation
+from candour.web.oversight.models import ImportRun, Measure, Organisation, Target
 
 
 @admin.register(Organisation)
@@ -29,3 +29,9 @@ class MeasureAdmin(ReadOnlyAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ("imported_at", "dataset", "rows", "replaced", "imported_by", "sha256")
+
+
+@admin.register(Target)
+class TargetAdmin(ReadOnlyAdmin):
+    list_display = ("id", "name", "measure", "threshold", "set_by", "status")
+    list_filter = ("status",)

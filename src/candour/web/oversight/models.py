@@ -136,3 +136,115 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} imported {self.imported_at:%Y-%m-%d %H:%M} by {self.imported_by}"
+
+
+class Target(models.Model):
+    """A performance requirement, balanced as the Francis report asks (recommendation 1 and
+    chapter 1): it cannot be published unless it names a patient-safety balancing measure, the
+    resources and support provided to meet it, and a consequence policy that restricts adverse
+    career consequences to misconduct or serious incompetence. The rule is
+    :meth:`publication_problems`, enforced on every save and every change of balancing measures."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "at_least", "at least"
+        AT_MOST = "at_most", "at most"
+
+    class ConsequencePolicy(models.TextChoices):
+        NOT_DECLARED = "", "Not declared"
+        MISCONDUCT_ONLY = (
+            "misconduct_or_serious_incompetence",
+            "Adverse career consequences only for misconduct or serious incompetence",
+        )
+        NONE = "none", "No adverse career consequences"
+        OTHER = "other", "Other consequences (cannot be published)"
+
+    ACCEPTABLE_POLICIES = frozenset({ConsequencePolicy.MISCONDUCT_ONLY, ConsequencePolicy.NONE})
+    BALANCING_DOMAIN = "safe"  # patient safety and wellbeing remain the priority
+
+    id = models.SlugField(primary_key=True, max_length=60)
+    name = models.CharField(max_length=200)
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="targets")
+    comparison = models.CharField(max_length=10, choices=Comparison.choices)
+    threshold = models.FloatField(help_text="In the measure's unit (a proportion: 0.95 for 95%).")
+    set_by = models.CharField("set by", max_length=120)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    organisation_types = models.JSONField(
+        default=list, blank=True, help_text="Types of organisation it applies to; empty for all."
+    )
+    organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="targets",
+        help_text="Only these; empty for all of the types.",
+    )
+    balancing_measures = models.ManyToManyField(Measure, blank=True, related_name="balancing_for")
+    resources_and_support = models.TextField(blank=True, default="")
+    consequence_policy = models.CharField(
+        max_length=40,
+        choices=ConsequencePolicy.choices,
+        blank=True,
+        default=ConsequencePolicy.NOT_DECLARED,
+    )
+    consequence_notes = models.TextField(blank=True, default="")
+    rationale = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.clean()  # every path (form, API, file, shell) meets the publication rule
+        super().save(*args, **kwargs)
+
+    def publication_problems(self, balancing_measures=None) -> list[str]:
+        """What stops this target being published; empty when it may be. The one place the
+        three Francis qualifications are checked."""
+        problems = []
+        if balancing_measures is None:
+            balancing_measures = list(self.balancing_measures.all()) if self.pk else []
+        safe = [
+            m
+            for m in balancing_measures
+            if m.domain == self.BALANCING_DOMAIN and m.pk != self.measure_id
+        ]
+        if not safe:
+            problems.append(
+                "a balancing measure from the patient-safety domain is missing: "
+                "patient safety and wellbeing must remain the priority"
+            )
+        if not self.resources_and_support.strip():
+            problems.append(
+                "the resources and support provided to meet the target are not declared"
+            )
+        if self.consequence_policy not in self.ACCEPTABLE_POLICIES:
+            problems.append(
+                "the consequence policy does not restrict adverse career consequences to "
+                "misconduct or serious incompetence"
+            )
+        return problems
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "The end date is before the start date."})
+        if self.status == self.Status.PUBLISHED:
+            problems = self.publication_problems()
+            if problems:
+                raise ValidationError(
+                    f"Target {self.pk} cannot be published: " + "; ".join(problems) + "."
+                )
+
+    def met_by(self, value: float) -> bool:
+        if self.comparison == self.Comparison.AT_LEAST:
+            return value >= self.threshold
+        return value <= self.threshold

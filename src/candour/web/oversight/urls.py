@@ -6,4 +6,9 @@ app_name = "oversight"
 urlpatterns = [
     path("", views.organisation_list, name="organisations"),
     path("organisations/<str:ods_code>/", views.organisation_detail, name="organisation"),
+    path("targets/", views.target_list, name="targets"),
+    path("targets/new/", views.target_edit, name="target_new"),
+    path("targets/<slug:target_id>/", views.target_detail, name="target"),
+    path("targets/<slug:target_id>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<slug:target_id>/status/", views.target_status, name="target_status"),
 ]

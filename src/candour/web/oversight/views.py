@@ -1,11 +1,16 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from candour.importers.catalogue import sources
 from candour.importers.datasets import CQC_RATINGS
-from candour.web.core.access import SIGNED_IN, requires
-from candour.web.oversight import queries
-from candour.web.oversight.models import Organisation
+from candour.web.core.access import SIGNED_IN, has_role, requires
+from candour.web.core.roles import Role
+from candour.web.oversight import actions, queries
+from candour.web.oversight.forms import TargetForm
+from candour.web.oversight.models import Organisation, Target
 
 PAGE_SIZE = 25
 
@@ -59,3 +64,107 @@ def organisation_detail(request, ods_code: str):
             "sources": [s for key, s in sources().items() if key in used_sources],
         },
     )
+
+
+# --- Targets -----------------------------------------------------------------------------------
+
+TARGET_EDITORS = (Role.REGIONAL, Role.ANALYST)
+TARGET_PUBLISHERS = (Role.REGIONAL,)
+
+
+@requires(*SIGNED_IN)
+def target_list(request):
+    targets = Target.objects.select_related("measure").prefetch_related("balancing_measures")
+    return render(
+        request,
+        "oversight/target_list.html",
+        {"targets": targets, "can_edit": has_role(request.user, TARGET_EDITORS)},
+    )
+
+
+@requires(*SIGNED_IN)
+def target_detail(request, target_id: str):
+    target = get_object_or_404(Target.objects.select_related("measure"), pk=target_id)
+    return render(
+        request,
+        "oversight/target_detail.html",
+        {
+            "target": target,
+            "balancing": target.balancing_measures.order_by("domain", "name"),
+            "problems": target.publication_problems(),
+            "can_edit": has_role(request.user, TARGET_EDITORS),
+            "can_publish": has_role(request.user, TARGET_PUBLISHERS),
+        },
+    )
+
+
+@requires(*TARGET_EDITORS)
+def target_edit(request, target_id: str | None = None):
+    instance = get_object_or_404(Target, pk=target_id) if target_id else None
+    form = TargetForm(request.POST or None, instance=instance)
+    publish = "publish" in request.POST
+    if publish and not has_role(request.user, TARGET_PUBLISHERS):
+        raise PermissionDenied("only regional oversight publishes targets")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = actions.save_target(
+                target_id=instance.pk if instance else data["id"],
+                fields={
+                    "name": data["name"],
+                    "measure_id": data["measure"].pk,
+                    "comparison": data["comparison"],
+                    "threshold": data["threshold"],
+                    "set_by": data["set_by"],
+                    "effective_from": data["effective_from"],
+                    "effective_to": data["effective_to"],
+                    "organisation_types": data["organisation_types"],
+                    "resources_and_support": data["resources_and_support"],
+                    "consequence_policy": data["consequence_policy"] or "",
+                    "consequence_notes": data["consequence_notes"],
+                    "rationale": data["rationale"],
+                },
+                balancing_measure_ids=[m.pk for m in data["balancing_measures"]],
+                publish=publish,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("oversight:target", target_id=target.pk)
+    return render(
+        request,
+        "oversight/target_form.html",
+        {
+            "form": form,
+            "target": instance,
+            "can_publish": has_role(request.user, TARGET_PUBLISHERS),
+        },
+    )
+
+
+@require_POST
+@requires(*TARGET_PUBLISHERS)
+def target_status(request, target_id: str):
+    target = get_object_or_404(Target, pk=target_id)
+    status = request.POST.get("status")
+    if status not in (Target.Status.PUBLISHED, Target.Status.WITHDRAWN):
+        return HttpResponseBadRequest("unknown status")
+    try:
+        actions.set_target_status(target=target, status=status, by=request.user)
+    except ValidationError as exc:
+        target.refresh_from_db()
+        return render(
+            request,
+            "oversight/target_detail.html",
+            {
+                "target": target,
+                "balancing": target.balancing_measures.order_by("domain", "name"),
+                "problems": target.publication_problems(),
+                "errors": exc.messages,
+                "can_edit": True,
+                "can_publish": True,
+            },
+            status=400,
+        )
+    return redirect("oversight:target", target_id=target.pk)
