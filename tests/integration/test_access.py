@@ -29,6 +29,14 @@ SIGN_OUT = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, 405)}
 
 ORGANISATION = {"ods_code": "R0B"}
 TARGET = {"target_id": "ae_4hr_95"}
+CONCERN = {"concern_id": "<concern>"}
+CONCERN_RAISERS = {
+    ANONYMOUS: SIGN_IN,
+    **dict.fromkeys(ROLES, DENIED),
+    Role.REGIONAL.value: OK,
+    Role.BOARD.value: OK,
+    Role.ANALYST.value: OK,
+}
 TARGET_EDITORS = {
     ANONYMOUS: SIGN_IN,
     **dict.fromkeys(ROLES, DENIED),
@@ -40,6 +48,7 @@ TARGET_EDITORS = {
 USER = {"object_id": "<user>"}
 AUDIT_EVENT = {"object_id": "<audit event>"}
 IMPORT_RUN = {"object_id": "<import run>"}
+CONCERN_ADMIN = {"object_id": "<concern>"}
 
 # url name -> (kwargs for reverse, or a literal path for unnamed patterns; expected status per role)
 EXPECTED: dict[str, tuple[dict, dict]] = {
@@ -48,11 +57,16 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "core:health": ({}, EVERYONE),
     "oversight:organisations": ({}, ALL_SIGNED_IN),
     "oversight:organisation": (ORGANISATION, ALL_SIGNED_IN),
+    "oversight:concern_new": (ORGANISATION, CONCERN_RAISERS),
+    "oversight:concern": (CONCERN, ALL_SIGNED_IN),
     "oversight:targets": ({}, ALL_SIGNED_IN),
     "oversight:target": (TARGET, ALL_SIGNED_IN),
     "oversight:target_new": ({}, TARGET_EDITORS),
     "oversight:target_edit": (TARGET, TARGET_EDITORS),
-    "oversight:target_status": (TARGET, {**TARGET_EDITORS, Role.ANALYST.value: DENIED, Role.REGIONAL.value: 405}),
+    "oversight:target_status": (
+        TARGET,
+        {**TARGET_EDITORS, Role.ANALYST.value: DENIED, Role.REGIONAL.value: 405},
+    ),
     # Django's admin site, read-only, for administrators
     "admin:index": ({}, ADMIN_ONLY),
     "admin:login": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 302}),
@@ -95,8 +109,16 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "admin:oversight_target_changelist": ({}, ADMIN_ONLY),
     "admin:oversight_target_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
     "admin:oversight_target_history": ({"object_id": "ae_4hr_95"}, ADMIN_ONLY),
-    "admin:oversight_target_delete": ({"object_id": "ae_4hr_95"}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_target_delete": (
+        {"object_id": "ae_4hr_95"},
+        {**ADMIN_ONLY, Role.ADMIN.value: 403},
+    ),
     "admin:oversight_target_change": ({"object_id": "ae_4hr_95"}, ADMIN_ONLY),
+    "admin:oversight_concern_changelist": ({}, ADMIN_ONLY),
+    "admin:oversight_concern_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_concern_history": (CONCERN_ADMIN, ADMIN_ONLY),
+    "admin:oversight_concern_delete": (CONCERN_ADMIN, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
+    "admin:oversight_concern_change": (CONCERN_ADMIN, ADMIN_ONLY),
     "admin:oversight_importrun_changelist": ({}, ADMIN_ONLY),
     "admin:oversight_importrun_add": ({}, {**ADMIN_ONLY, Role.ADMIN.value: 403}),
     "admin:oversight_importrun_history": (IMPORT_RUN, ADMIN_ONLY),
@@ -141,10 +163,19 @@ def test_status_for_role(name, role, client_for, make_user):
     from django.urls import reverse
 
     from candour.web.core.models import AuditEvent
-    from candour.web.oversight.models import ImportRun
+    from candour.web.oversight.actions import raise_concern
+    from candour.web.oversight.models import ImportRun, Organisation
 
     owner = make_user(Role.STAFF, username="object-owner")
+    concern = raise_concern(
+        organisation=Organisation.objects.get(pk="R0B"),
+        title="Access test",
+        explanation="For the access table.",
+        owner=owner,
+        by="system:test",
+    )
     ids = {
+        "<concern>": str(concern.pk),
         "<user>": str(owner.pk),
         "<audit event>": str(AuditEvent.objects.latest("id").pk),
         "<import run>": str(ImportRun.objects.latest("id").pk),

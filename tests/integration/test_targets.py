@@ -105,7 +105,10 @@ def test_orm_save_of_a_published_target_is_refused(missing):
 
 def test_removing_the_last_safety_balance_of_a_published_target_is_refused():
     target = Target.objects.get(pk="cancer_62day_85")
-    with pytest.raises(ValidationError, match="patient-safety domain is missing"), transaction.atomic():
+    with (
+        pytest.raises(ValidationError, match="patient-safety domain is missing"),
+        transaction.atomic(),
+    ):
         target.balancing_measures.clear()
     assert target.balancing_measures.count() == 1
     target = Target.objects.get(pk="rtt_18wk_92")

@@ -28,11 +28,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RoleGrantInline(admin.TabularInline):
-    model = RoleGrant
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ("role", "organisation_code", "granted_at")
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -42,6 +39,12 @@ class RoleGrantInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RoleGrantInline(ReadOnlyInline):
+    model = RoleGrant
+    fields = ("role", "organisation_code", "granted_at")
+    readonly_fields = fields
 
 
 @admin.register(User)

@@ -11,12 +11,15 @@ from pathlib import Path
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from candour.importers.catalogue import measures as measure_definitions
 from candour.importers.datasets import ImportedData, load_successors
 from candour.web.core import audit
 from candour.web.core.actions import actor_label
 from candour.web.oversight.models import (
+    Concern,
+    ConcernEvidence,
     ImportRun,
     Measure,
     Observation,
@@ -295,3 +298,91 @@ def set_target_status(*, target: Target, status: str, by) -> Target:
         details={"previous_status": previous},
     )
     return target
+
+
+# --- Concerns (sticky: closed only on recorded evidence) -----------------------------------------
+
+
+@transaction.atomic
+def raise_concern(
+    *,
+    organisation: Organisation,
+    title: str,
+    explanation: str,
+    owner,
+    by,
+    origin: str = Concern.Origin.PERSON,
+    measure: Measure | None = None,
+    rule: str = "",
+    severity: str = "",
+) -> Concern:
+    concern = Concern.objects.create(
+        organisation=organisation,
+        title=title,
+        explanation=explanation,
+        owner=owner,
+        origin=origin,
+        measure=measure,
+        rule=rule,
+        severity=severity,
+        opened_by=actor_label(by),
+    )
+    audit.append(
+        actor=actor_label(by),
+        action="concern.raise",
+        target_type="concern",
+        target_id=concern.pk,
+        details={
+            "organisation": organisation.pk,
+            "title": title,
+            "owner": owner.get_username(),
+            "rule": rule,
+        },
+    )
+    return concern
+
+
+@transaction.atomic
+def record_evidence(
+    *, concern: Concern, kind: str, summary: str, reference: str = "", by
+) -> ConcernEvidence:
+    if not summary.strip():
+        raise ValidationError("Describe the evidence.")
+    evidence = ConcernEvidence.objects.create(
+        concern=concern,
+        kind=kind,
+        summary=summary,
+        reference=reference,
+        recorded_by=actor_label(by),
+    )
+    audit.append(
+        actor=actor_label(by),
+        action="concern.evidence",
+        target_type="concern",
+        target_id=concern.pk,
+        details={"evidence": evidence.pk, "kind": kind, "reference": reference},
+    )
+    return evidence
+
+
+@transaction.atomic
+def close_concern(*, concern: Concern, evidence: ConcernEvidence, by) -> Concern:
+    """Close a concern on one piece of its recorded evidence. Nothing else closes a concern."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != Concern.Status.OPEN:
+        raise ValidationError("This concern is already closed.")
+    if evidence.concern_id != concern.pk:
+        raise ValidationError("The evidence belongs to another concern.")
+    concern.status = Concern.Status.CLOSED
+    concern.closing_evidence = evidence
+    concern.closed_by = actor_label(by)
+    concern.closed_at = timezone.now()
+    concern.save(update_fields=["status", "closing_evidence", "closed_by", "closed_at"])
+    audit.append(
+        actor=actor_label(by),
+        action="concern.close",
+        target_type="concern",
+        target_id=concern.pk,
+        details={"evidence": evidence.pk, "kind": evidence.kind},
+    )
+    return concern

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
-from candour.web.core.admin import ReadOnlyAdmin
-from candour.web.oversight.models import ImportRun, Measure, Organisation, Target
+from candour.web.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from candour.web.oversight.models import (
+    Concern,
+    ConcernEvidence,
+    ImportRun,
+    Measure,
+    Organisation,
+    Target,
+)
 
 
 @admin.register(Organisation)
@@ -35,3 +42,16 @@ class ImportRunAdmin(ReadOnlyAdmin):
 class TargetAdmin(ReadOnlyAdmin):
     list_display = ("id", "name", "measure", "threshold", "set_by", "status")
     list_filter = ("status",)
+
+
+class ConcernEvidenceInline(ReadOnlyInline):
+    model = ConcernEvidence
+    fields = ("kind", "summary", "reference", "recorded_by", "recorded_at")
+    readonly_fields = fields
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ("id", "organisation", "title", "status", "owner", "opened_at", "closed_at")
+    list_filter = ("status", "origin")
+    inlines = [ConcernEvidenceInline]

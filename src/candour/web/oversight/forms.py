@@ -1,6 +1,6 @@
 from django import forms
 
-from candour.web.oversight.models import Measure, Organisation, Target
+from candour.web.oversight.models import ConcernEvidence, Measure, Organisation, Target
 
 
 class TargetForm(forms.ModelForm):
@@ -69,3 +69,27 @@ class TargetForm(forms.ModelForm):
         # The form checks fields; publishing is checked by the action once the balancing measures
         # are attached, so the form validates the instance as a draft.
         self.instance.status = Target.Status.DRAFT
+
+
+class ConcernForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), help_text="What was seen, and where."
+    )
+    owner = forms.ModelChoiceField(
+        queryset=None, help_text="Who is responsible for following it up."
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=ConcernEvidence.Kind.choices, widget=forms.RadioSelect, label="Kind of evidence"
+    )
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="What it found.")
+    reference = forms.CharField(
+        required=False, max_length=200, help_text="A document or report reference."
+    )

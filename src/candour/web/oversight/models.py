@@ -248,3 +248,77 @@ class Target(models.Model):
         if self.comparison == self.Comparison.AT_LEAST:
             return value >= self.threshold
         return value <= self.threshold
+
+
+class Concern(models.Model):
+    """A concern about an organisation, raised from a flag or by a person. It has an owner and
+    stays open until someone records evidence that resolves it (P9, "sticky concerns"): later
+    favourable data never closes it. Mid Staffordshire's mortality alerts were seen 847 times and
+    discounted."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Origin(models.TextChoices):
+        FLAG = "flag", "Raised from a Candour flag"
+        PERSON = "person", "Raised by a person"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="concerns"
+    )
+    title = models.CharField(max_length=200)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    measure = models.ForeignKey(
+        Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+    rule = models.CharField(max_length=120, blank=True, default="")
+    explanation = models.TextField()
+    severity = models.CharField(max_length=20, blank=True, default="")
+    owner = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="owned_concerns")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.CharField(max_length=150)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True, default="")
+    closing_evidence = models.ForeignKey(
+        "ConcernEvidence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["status", "-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(closing_evidence__isnull=False),
+                name="closed_concern_has_evidence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.title} ({self.status})"
+
+
+class ConcernEvidence(models.Model):
+    """Evidence recorded against a concern (a case-note review, an inspection, a completed
+    action plan...). Only evidence closes a concern."""
+
+    class Kind(models.TextChoices):
+        CASE_NOTE_REVIEW = "case_note_review", "Case-note review"
+        INSPECTION = "inspection", "Inspection"
+        ACTION_PLAN = "action_plan_completed", "Action plan completed"
+        INVESTIGATION = "investigation", "Investigation report"
+        DATA_QUALITY = "data_quality_review", "Data-quality review"
+        OTHER = "other", "Other evidence"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    summary = models.TextField()
+    reference = models.CharField(max_length=200, blank=True, default="")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for concern {self.concern_id}"

@@ -9,8 +9,8 @@ from candour.importers.datasets import CQC_RATINGS
 from candour.web.core.access import SIGNED_IN, has_role, requires
 from candour.web.core.roles import Role
 from candour.web.oversight import actions, queries
-from candour.web.oversight.forms import TargetForm
-from candour.web.oversight.models import Organisation, Target
+from candour.web.oversight.forms import ConcernForm, EvidenceForm, TargetForm
+from candour.web.oversight.models import Concern, ConcernEvidence, Organisation, Target
 
 PAGE_SIZE = 25
 
@@ -62,6 +62,13 @@ def organisation_detail(request, ods_code: str):
             "trends": trends,
             "benchmarks": queries.staff_voice_benchmarks(organisation),
             "sources": [s for key, s in sources().items() if key in used_sources],
+            "open_concerns": organisation.concerns.filter(
+                status=Concern.Status.OPEN
+            ).select_related("owner"),
+            "closed_concerns": organisation.concerns.filter(
+                status=Concern.Status.CLOSED
+            ).select_related("closing_evidence"),
+            "can_raise": has_role(request.user, CONCERN_RAISERS),
         },
     )
 
@@ -168,3 +175,78 @@ def target_status(request, target_id: str):
             status=400,
         )
     return redirect("oversight:target", target_id=target.pk)
+
+
+# --- Concerns ----------------------------------------------------------------------------------
+
+CONCERN_RAISERS = (Role.REGIONAL, Role.BOARD, Role.ANALYST)
+CONCERN_RESOLVERS = (Role.REGIONAL, Role.BOARD)
+
+
+def concern_owners():
+    from candour.web.core.models import User
+
+    return (
+        User.objects.filter(is_active=True, role_grants__role__in=CONCERN_RESOLVERS)
+        .distinct()
+        .order_by("username")
+    )
+
+
+@requires(*CONCERN_RAISERS)
+def concern_new(request, ods_code: str):
+    organisation = get_object_or_404(Organisation, pk=ods_code.upper())
+    form = ConcernForm(request.POST or None, owners=concern_owners())
+    if request.method == "POST" and form.is_valid():
+        concern = actions.raise_concern(
+            organisation=organisation,
+            title=form.cleaned_data["title"],
+            explanation=form.cleaned_data["explanation"],
+            owner=form.cleaned_data["owner"],
+            by=request.user,
+        )
+        return redirect("oversight:concern", concern_id=concern.pk)
+    return render(
+        request, "oversight/concern_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@requires(*SIGNED_IN)
+def concern_detail(request, concern_id: int):
+    concern = get_object_or_404(
+        Concern.objects.select_related("organisation", "owner", "measure", "closing_evidence"),
+        pk=concern_id,
+    )
+    can_resolve = (
+        has_role(request.user, CONCERN_RESOLVERS) and concern.status == Concern.Status.OPEN
+    )
+    evidence_form = EvidenceForm(request.POST or None) if can_resolve else None
+    errors = []
+    if request.method == "POST":
+        if not can_resolve:
+            raise PermissionDenied("only regional oversight and board members record evidence")
+        try:
+            if "close" in request.POST:
+                evidence = get_object_or_404(
+                    ConcernEvidence, pk=request.POST.get("evidence"), concern=concern
+                )
+                actions.close_concern(concern=concern, evidence=evidence, by=request.user)
+                return redirect("oversight:concern", concern_id=concern.pk)
+            if evidence_form.is_valid():
+                actions.record_evidence(
+                    concern=concern, by=request.user, **evidence_form.cleaned_data
+                )
+                return redirect("oversight:concern", concern_id=concern.pk)
+        except ValidationError as exc:
+            errors = exc.messages
+    return render(
+        request,
+        "oversight/concern_detail.html",
+        {
+            "concern": concern,
+            "evidence": concern.evidence.all(),
+            "evidence_form": evidence_form,
+            "can_resolve": can_resolve,
+            "errors": errors,
+        },
+    )
