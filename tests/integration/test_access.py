@@ -20,6 +20,7 @@ DENIED = 403
 OK = 200
 
 ALL_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, OK)}
+API_SIGNED_IN = {ANONYMOUS: 401, **dict.fromkeys(ROLES, OK)}
 EVERYONE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, OK)}
 ADMIN_ONLY = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, DENIED), Role.ADMIN.value: OK}
 # Sign-in page: people already signed in are sent on to the organisations list.
@@ -60,6 +61,16 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "oversight:concern_new": (ORGANISATION, CONCERN_RAISERS),
     "oversight:concern": (CONCERN, ALL_SIGNED_IN),
     "oversight:targets": ({}, ALL_SIGNED_IN),
+    # the JSON API: same roles; anonymous gets 401, not a redirect
+    "api:schema": ({}, API_SIGNED_IN),
+    "api:organisations": ({}, API_SIGNED_IN),
+    "api:organisation": (ORGANISATION, API_SIGNED_IN),
+    "api:measures": ({}, API_SIGNED_IN),
+    "api:measure": ({"pk": "shmi"}, API_SIGNED_IN),
+    "api:observations": ({}, API_SIGNED_IN),
+    "api:targets": ({}, API_SIGNED_IN),
+    "api:target": ({"pk": "ae_4hr_95"}, API_SIGNED_IN),
+    "api:concerns": ({}, API_SIGNED_IN),
     "oversight:target": (TARGET, ALL_SIGNED_IN),
     "oversight:target_new": ({}, TARGET_EDITORS),
     "oversight:target_edit": (TARGET, TARGET_EDITORS),

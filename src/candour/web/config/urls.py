@@ -7,5 +7,6 @@ admin.site.site_title = "Candour administration"
 urlpatterns = [
     path("", include("candour.web.oversight.urls")),
     path("", include("candour.web.core.urls")),
+    path("api/", include("candour.web.oversight.api_urls")),
     path("admin/", admin.site.urls),
 ]

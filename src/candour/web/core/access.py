@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 
 from candour.web.core.roles import ALL_ROLES, Role
 
@@ -21,6 +22,7 @@ ACCESS_ATTRIBUTE = "candour_access"
 # Django's admin site is for administrators only; its own views cannot carry our decorator.
 NAMESPACE_ACCESS = {"admin": frozenset({Role.ADMIN})}
 SIGNED_IN = ALL_ROLES  # any granted role
+API_PREFIX = "/api/"
 
 
 def has_role(user, roles: Iterable[str]) -> bool:
@@ -83,6 +85,8 @@ class AccessMiddleware:
         if access is None:
             raise PermissionDenied("this view declares no roles")
         if not request.user.is_authenticated:
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": "Sign in first."}, status=401)
             return redirect_to_login(request.get_full_path())
         if not has_role(request.user, access):
             raise PermissionDenied("role not granted")

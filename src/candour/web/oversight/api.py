@@ -1,0 +1,279 @@
+"""The JSON API: organisations, measures, observations, targets and concerns, with the same
+access rules as the pages (one place decides: candour.web.core.access). The OpenAPI schema is at
+/api/schema/."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from candour.web.core.access import SIGNED_IN, has_role, requires
+from candour.web.oversight import actions, queries
+from candour.web.oversight.models import Concern, Measure, Observation, Organisation, Target
+from candour.web.oversight.views import TARGET_PUBLISHERS
+
+MAX_PAGE = 1000
+
+
+@requires(*SIGNED_IN)
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema of this API."""
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    successor = serializers.CharField(source="successor_id", allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "ods_code",
+            "name",
+            "org_type",
+            "region_code",
+            "region_name",
+            "icb_code",
+            "icb_name",
+            "postcode",
+            "open_date",
+            "close_date",
+            "successor",
+            "merged_on",
+        ]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "name",
+            "description",
+            "unit",
+            "improvement",
+            "domain",
+            "source",
+            "numerator",
+            "denominator",
+            "authored_by",
+            "checked_by",
+            "next_review",
+        ]
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    ods_code = serializers.CharField(source="organisation_id")
+    measure = serializers.CharField(source="measure_id")
+
+    class Meta:
+        model = Observation
+        fields = [
+            "ods_code",
+            "measure",
+            "period_start",
+            "period_type",
+            "numerator",
+            "denominator",
+            "value",
+            "dataset",
+        ]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    id = serializers.SlugField(max_length=60)
+    measure = serializers.SlugRelatedField(slug_field="id", queryset=Measure.objects.all())
+    balancing_measures = serializers.SlugRelatedField(
+        slug_field="id", queryset=Measure.objects.all(), many=True, required=False
+    )
+    publish = serializers.BooleanField(write_only=True, default=False)
+    publication_problems = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "name",
+            "measure",
+            "comparison",
+            "threshold",
+            "set_by",
+            "effective_from",
+            "effective_to",
+            "organisation_types",
+            "balancing_measures",
+            "resources_and_support",
+            "consequence_policy",
+            "consequence_notes",
+            "rationale",
+            "status",
+            "publish",
+            "publication_problems",
+        ]
+        read_only_fields = ["status"]
+
+    def get_publication_problems(self, target: Target) -> list[str]:
+        return target.publication_problems()
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    ods_code = serializers.CharField(source="organisation_id")
+    measure = serializers.CharField(source="measure_id", allow_null=True)
+    owner = serializers.CharField(source="owner.username")
+    closing_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Concern
+        fields = [
+            "id",
+            "ods_code",
+            "title",
+            "origin",
+            "measure",
+            "rule",
+            "explanation",
+            "severity",
+            "owner",
+            "status",
+            "opened_at",
+            "opened_by",
+            "closed_at",
+            "closed_by",
+            "closing_evidence",
+        ]
+
+    def get_closing_evidence(self, concern: Concern) -> dict | None:
+        evidence = concern.closing_evidence
+        if evidence is None:
+            return None
+        return {"kind": evidence.kind, "summary": evidence.summary, "reference": evidence.reference}
+
+
+@requires(*SIGNED_IN)
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="name contains, or ODS code equals"),
+        OpenApiParameter("region", str, description="NHS England region code, e.g. Y56"),
+        OpenApiParameter("type", str, description="organisation type"),
+        OpenApiParameter("rating", str, description="CQC overall rating"),
+        OpenApiParameter("closed", bool, description="include closed and merged organisations"),
+    ]
+)
+class OrganisationList(generics.ListAPIView):
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return queries.organisations(
+            search=params.get("q", ""),
+            region=params.get("region", ""),
+            org_type=params.get("type", ""),
+            rating=params.get("rating", ""),
+            include_closed=params.get("closed") in ("1", "true"),
+        )
+
+
+@requires(*SIGNED_IN)
+class OrganisationDetail(generics.RetrieveAPIView):
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.all()
+    lookup_field = "ods_code"
+
+
+@requires(*SIGNED_IN)
+class MeasureList(generics.ListAPIView):
+    serializer_class = MeasureSerializer
+    queryset = Measure.objects.all()
+
+
+@requires(*SIGNED_IN)
+class MeasureDetail(generics.RetrieveAPIView):
+    serializer_class = MeasureSerializer
+    queryset = Measure.objects.all()
+
+
+@requires(*SIGNED_IN)
+@extend_schema(
+    parameters=[
+        OpenApiParameter("organisation", str, description="ODS code"),
+        OpenApiParameter("measure", str, description="measure id"),
+        OpenApiParameter("from", str, description="first period start (YYYY-MM-DD)"),
+        OpenApiParameter("to", str, description="last period start (YYYY-MM-DD)"),
+    ]
+)
+class ObservationList(generics.ListAPIView):
+    serializer_class = ObservationSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        rows = Observation.objects.order_by("organisation_id", "measure_id", "period_start")
+        if params.get("organisation"):
+            rows = rows.filter(organisation_id=params["organisation"].upper())
+        if params.get("measure"):
+            rows = rows.filter(measure_id=params["measure"])
+        if params.get("from"):
+            rows = rows.filter(period_start__gte=params["from"])
+        if params.get("to"):
+            rows = rows.filter(period_start__lte=params["to"])
+        return rows
+
+
+@requires(*SIGNED_IN)
+class TargetList(generics.ListCreateAPIView):
+    """List targets; regional oversight may register one (POST), published only if it carries
+    the three Francis qualifications."""
+
+    serializer_class = TargetSerializer
+    queryset = Target.objects.prefetch_related("balancing_measures")
+
+    def create(self, request, *args, **kwargs):
+        if not has_role(request.user, TARGET_PUBLISHERS):
+            return Response(
+                {"detail": "Only regional oversight registers targets."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        balancing = [m.pk for m in data.pop("balancing_measures", [])]
+        publish = data.pop("publish")
+        target_id = data.pop("id")
+        data["measure_id"] = data.pop("measure").pk
+        try:
+            target = actions.save_target(
+                target_id=target_id,
+                fields=data,
+                balancing_measure_ids=balancing,
+                publish=publish,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(target).data, status=status.HTTP_201_CREATED)
+
+
+@requires(*SIGNED_IN)
+class TargetDetail(generics.RetrieveAPIView):
+    serializer_class = TargetSerializer
+    queryset = Target.objects.prefetch_related("balancing_measures")
+
+
+@requires(*SIGNED_IN)
+@extend_schema(
+    parameters=[
+        OpenApiParameter("organisation", str, description="ODS code"),
+        OpenApiParameter("status", str, description="open or closed"),
+    ]
+)
+class ConcernList(generics.ListAPIView):
+    serializer_class = ConcernSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        rows = Concern.objects.select_related("owner", "closing_evidence").order_by("id")
+        if params.get("organisation"):
+            rows = rows.filter(organisation_id=params["organisation"].upper())
+        if params.get("status"):
+            rows = rows.filter(status=params["status"])
+        return rows
