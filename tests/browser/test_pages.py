@@ -91,3 +91,32 @@ def test_targets_pages(page, live_server, make_user, check_accessibility):
     summary = page.locator(".nhsuk-error-summary")
     assert "patient-safety domain is missing" in summary.inner_text()
     check_accessibility(page, "target-form-errors")
+
+
+def test_concern_pages_and_staff_voice_by_rating(page, live_server, make_user, check_accessibility):
+    from candour.importers.datasets import DATASETS
+    from candour.web.oversight.actions import import_dataset
+
+    for name in ("ods_trusts", "cqc_ratings", "staff_survey_2019", "shmi"):
+        import_dataset(imported=DATASETS[name].load(), by="system:test")
+    make_user(Role.BOARD, username="board")
+    sign_in(page, live_server, "board")
+
+    page.click("text=Staff voice by rating")
+    assert "by CQC rating" in page.locator("h1").inner_text()
+    check_accessibility(page, "staff-voice-by-rating")
+
+    page.goto(f"{live_server.url}/organisations/RJ1/")
+    page.click("text=Raise a concern")
+    check_accessibility(page, "concern-form")
+    page.fill("#id_title", "Bullying from managers above the national median")
+    page.fill("#id_explanation", "Staff survey 2019, q13b.")
+    page.select_option("#id_owner", label="board")
+    page.click("main button[type=submit]")
+    assert page.locator("h1").inner_text() == "Bullying from managers above the national median"
+    page.check("text=Case-note review")
+    page.fill("#id_summary", "Reviewed with the freedom to speak up guardian.")
+    page.click("button[name=record]")
+    check_accessibility(page, "concern")
+    page.click("button[name=close]")
+    assert page.locator(".nhsuk-tag").first.inner_text() == "Closed"

@@ -61,6 +61,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "oversight:concern_new": (ORGANISATION, CONCERN_RAISERS),
     "oversight:concern": (CONCERN, ALL_SIGNED_IN),
     "oversight:targets": ({}, ALL_SIGNED_IN),
+    "oversight:staff_voice_by_rating": ({}, ALL_SIGNED_IN),
     # the JSON API: same roles; anonymous gets 401, not a redirect
     "api:schema": ({}, API_SIGNED_IN),
     "api:organisations": ({}, API_SIGNED_IN),

@@ -173,3 +173,52 @@ def staff_voice_benchmarks(organisation: Organisation) -> list[Benchmark]:
             )
         )
     return result
+
+
+RATING_COMPARISON_MEASURES = (
+    "ss_hba_managers",
+    "ss_hba_colleagues",
+    "ss_discrimination_internal",
+    "ss_secure_raising_concerns",
+    "ss_confident_concern_addressed",
+    "ss_incident_reporting_encouraged",
+    "ss_recommend_care",
+    "shmi",
+)
+RATING_COMPARISON_YEAR = 2019  # the bundled CQC ratings are those in force in early 2019
+
+
+def measures_by_cqc_rating(year: int = RATING_COMPARISON_YEAR):
+    """For each staff-voice measure and SHMI: the mean across trusts of each CQC overall rating,
+    computed from the stored observations and ratings (nothing typed in)."""
+    import polars as pl
+
+    from candour.analytics.groups import compare_groups
+    from candour.importers.datasets import CQC_RATINGS
+
+    ratings = pl.DataFrame(
+        list(
+            Rating.objects.filter(service="Overall", key_question="overall")
+            .order_by("organisation_id", "published")
+            .values_list("organisation_id", "rating")
+        ),
+        schema={"ods_code": pl.String, "rating": pl.String},
+        orient="row",
+    ).unique("ods_code", keep="last")
+    results = []
+    for measure in Measure.objects.filter(pk__in=RATING_COMPARISON_MEASURES):
+        values = pl.DataFrame(
+            list(
+                Observation.objects.filter(measure=measure, period_start__year=year).values_list(
+                    "organisation_id", "value"
+                )
+            ),
+            schema={"ods_code": pl.String, "value": pl.Float64},
+            orient="row",
+        )
+        table = compare_groups(
+            values.join(ratings, on="ods_code"), value="value", group="rating", order=CQC_RATINGS
+        )
+        results.append((measure, list(table.iter_rows(named=True))))
+    order = {m: i for i, m in enumerate(RATING_COMPARISON_MEASURES)}
+    return sorted(results, key=lambda item: order[item[0].pk])

@@ -8,6 +8,11 @@ urlpatterns = [
     path("organisations/<str:ods_code>/", views.organisation_detail, name="organisation"),
     path("organisations/<str:ods_code>/concerns/new/", views.concern_new, name="concern_new"),
     path("concerns/<int:concern_id>/", views.concern_detail, name="concern"),
+    path(
+        "insights/staff-voice-by-cqc-rating/",
+        views.staff_voice_by_rating,
+        name="staff_voice_by_rating",
+    ),
     path("targets/", views.target_list, name="targets"),
     path("targets/new/", views.target_edit, name="target_new"),
     path("targets/<slug:target_id>/", views.target_detail, name="target"),

@@ -250,3 +250,17 @@ def concern_detail(request, concern_id: int):
             "errors": errors,
         },
     )
+
+
+@requires(*SIGNED_IN)
+def staff_voice_by_rating(request):
+    return render(
+        request,
+        "oversight/staff_voice_by_rating.html",
+        {
+            "year": queries.RATING_COMPARISON_YEAR,
+            "rows": queries.measures_by_cqc_rating(),
+            "cqc_ratings": CQC_RATINGS,
+            "sources": [sources()[key] for key in ("cqc_ratings", "staff_survey_2019", "shmi")],
+        },
+    )
