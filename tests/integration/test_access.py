@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
+from tests.integration.speakup_access import EXPECTED_SPEAKUP
 
 from candour.web.core.roles import Role
 
@@ -142,6 +143,9 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     ),
     "admin:<unnamed (?P<url>.*)$>": ("/admin/no-such-page/", {**ADMIN_ONLY, Role.ADMIN.value: 404}),
 }
+
+
+EXPECTED.update(EXPECTED_SPEAKUP)
 
 
 def url_names(resolver=None, namespace: str = "") -> list[str]:
