@@ -48,13 +48,24 @@ class Problem:
 class DataFileError(UserError):
     """A data file failed validation. Carries every problem found (up to a limit)."""
 
-    def __init__(self, path: str, problems: list[Problem]):
+    def __init__(self, path: str, problems: list[Problem], *, consequence: str = ""):
         self.path = str(path)
         self.problems = list(problems)
+        self.consequence = consequence
         super().__init__(self._render())
 
+    def in_file(self, *, header_rows: int = 1, consequence: str = "") -> DataFileError:
+        """The same problems with frame rows (first data row = 1) renumbered as a spreadsheet
+        shows the file they were read from (the header is row 1)."""
+        shifted = [
+            Problem(p.message, row=None if p.row is None else p.row + header_rows, column=p.column)
+            for p in self.problems
+        ]
+        return DataFileError(self.path, shifted, consequence=consequence or self.consequence)
+
     def _render(self) -> str:
-        lines = [f"{self.path}: {len(self.problems)} problem(s) found; nothing was imported."]
+        ending = f"; {self.consequence}." if self.consequence else "."
+        lines = [f"{self.path}: {len(self.problems)} problem(s) found{ending}"]
         shown = self.problems[:20]
         lines += [f"  {self.path}, {p.describe()}" for p in shown]
         if len(self.problems) > len(shown):

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.targets",
     "candour.cli.audit",
     "candour.cli.demo",
+    "candour.cli.spc",
 )
 
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from candour.cli.django_setup import setup_django
-from candour.exceptions import OptionError
+from candour.exceptions import DataFileError, OptionError
 from candour.importers.datasets import DATASETS
 
 ALL = "all"
@@ -48,7 +48,12 @@ def run(args: argparse.Namespace) -> int:
 
     for name in names:
         dataset = DATASETS[name]
-        imported = dataset.load(args.file)
+        try:
+            imported = dataset.load(args.file)
+        except DataFileError as error:
+            raise DataFileError(
+                error.path, error.problems, consequence="nothing was imported"
+            ) from error
         rows = len(imported.observations) if imported.observations is not None else 0
         with Progress(
             TextColumn("{task.description}"),
