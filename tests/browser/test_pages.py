@@ -120,3 +120,32 @@ def test_concern_pages_and_staff_voice_by_rating(page, live_server, make_user, c
     check_accessibility(page, "concern")
     page.click("button[name=close]")
     assert page.locator(".nhsuk-tag").first.inner_text() == "Closed"
+
+
+def test_monitoring_pages(page, live_server, make_user, check_accessibility):
+    from candour.cli import main
+    from candour.importers.datasets import DATASETS
+    from candour.web.oversight.actions import import_dataset
+
+    for name in ("ods_trusts", "cqc_ratings", "rtt_ae_monthly", "ae_attendances"):
+        import_dataset(imported=DATASETS[name].load(), by="system:test")
+    assert main(["targets", "import"]) == 0
+    make_user(Role.REGIONAL, username="regional")
+    sign_in(page, live_server, "regional")
+
+    page.click("text=Regions")
+    page.click("text=London")
+    assert page.locator("h1").inner_text() == "London: trusts by concern"
+    check_accessibility(page, "region")
+
+    page.click("text=Measures")
+    page.click("text=A&E 4-hour performance, type 1 departments")
+    check_accessibility(page, "measure-summary")
+
+    page.goto(f"{live_server.url}/organisations/RJ1/")
+    chart = page.locator("img[src$='/measures/ae_4hr_type1/chart.svg']")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+    )
+    check_accessibility(page, "organisation-with-charts")

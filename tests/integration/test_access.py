@@ -62,6 +62,11 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "oversight:concern_new": (ORGANISATION, CONCERN_RAISERS),
     "oversight:concern": (CONCERN, ALL_SIGNED_IN),
     "oversight:targets": ({}, ALL_SIGNED_IN),
+    "oversight:series_chart": ({"ods_code": "RJ1", "measure_id": "ae_4hr_type1"}, ALL_SIGNED_IN),
+    "oversight:regions": ({}, ALL_SIGNED_IN),
+    "oversight:region": ({"region_code": "Y56"}, ALL_SIGNED_IN),
+    "oversight:measures": ({}, ALL_SIGNED_IN),
+    "oversight:measure": ({"measure_id": "ae_4hr_type1"}, ALL_SIGNED_IN),
     "oversight:staff_voice_by_rating": ({}, ALL_SIGNED_IN),
     # the JSON API: same roles; anonymous gets 401, not a redirect
     "api:schema": ({}, API_SIGNED_IN),

@@ -34,6 +34,7 @@ def test_production_with_its_secrets_is_https_only():
         CANDOUR_SECRET_KEY="x" * 50,
         CANDOUR_DATABASE_URL="postgres://u:p@127.0.0.1:5432/candour",
         CANDOUR_ALLOWED_HOSTS="candour.example.nhs.uk",
+        CANDOUR_RECEIPT_PEPPER="ab" * 32,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True", "True", "False"]

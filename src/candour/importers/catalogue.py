@@ -47,6 +47,7 @@ class MeasureDefinition:
     authored_by: str
     checked_by: str
     next_review: date
+    relevant_change: float | None = None
 
     def __post_init__(self) -> None:
         checks = {
@@ -57,6 +58,8 @@ class MeasureDefinition:
         for field_name, (value, allowed) in checks.items():
             if value not in allowed:
                 raise ValueError(f"measure {self.id}: {field_name} {value!r} not in {allowed}")
+        if self.relevant_change is not None and not self.relevant_change > 0:
+            raise ValueError(f"measure {self.id}: relevant_change must be positive")
         if not self.authored_by:
             raise ValueError(f"measure {self.id}: authored_by is required")
 

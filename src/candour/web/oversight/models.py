@@ -82,6 +82,7 @@ class Measure(models.Model):
     authored_by = models.CharField(max_length=100)
     checked_by = models.CharField(max_length=100, blank=True, default="")
     next_review = models.DateField()
+    relevant_change = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["domain", "name"]

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from candour.web.oversight.models import Measure, Observation, Organisation, Rating
+from candour.web.oversight.models import Measure, Observation, Organisation, Rating, Target
 
 CQC_KEY_QUESTION_ORDER = ("overall", "safe", "effective", "caring", "responsive", "well_led")
 TREND_POINTS = 13  # a year of months and the month before it
@@ -222,3 +222,45 @@ def measures_by_cqc_rating(year: int = RATING_COMPARISON_YEAR):
         results.append((measure, list(table.iter_rows(named=True))))
     order = {m: i for i, m in enumerate(RATING_COMPARISON_MEASURES)}
     return sorted(results, key=lambda item: order[item[0].pk])
+
+
+@dataclass
+class TargetRow:
+    """A target that applies to an organisation, beside its balancing measures."""
+
+    target: Target
+    target_trend: MeasureTrend | None
+    target_icons: dict | None
+    balances: list[tuple[Measure, MeasureTrend | None, dict | None]]
+
+
+def targets_for(organisation: Organisation, icons: dict) -> list[TargetRow]:
+    """Published targets in force today that apply to this organisation's type, each with the
+    organisation's latest value and SPC icons for the target and each balancing measure."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    trends = {
+        t.measure.pk: t
+        for t in measure_trends(organisation)
+        if t.organisation_code == organisation.ods_code
+    }
+    rows = []
+    targets = Target.objects.filter(
+        status=Target.Status.PUBLISHED, effective_from__lte=today
+    ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+    for target in targets.select_related("measure").prefetch_related("balancing_measures"):
+        if target.organisation_types and organisation.org_type not in target.organisation_types:
+            continue
+        rows.append(
+            TargetRow(
+                target=target,
+                target_trend=trends.get(target.measure_id),
+                target_icons=icons.get((target.measure_id, organisation.ods_code)),
+                balances=[
+                    (m, trends.get(m.pk), icons.get((m.pk, organisation.ods_code)))
+                    for m in target.balancing_measures.order_by("name")
+                ],
+            )
+        )
+    return rows

@@ -7,6 +7,15 @@ urlpatterns = [
     path("", views.organisation_list, name="organisations"),
     path("organisations/<str:ods_code>/", views.organisation_detail, name="organisation"),
     path("organisations/<str:ods_code>/concerns/new/", views.concern_new, name="concern_new"),
+    path(
+        "organisations/<str:ods_code>/measures/<slug:measure_id>/chart.svg",
+        views.series_chart,
+        name="series_chart",
+    ),
+    path("regions/", views.region_list, name="regions"),
+    path("regions/<str:region_code>/", views.region_detail, name="region"),
+    path("measures/", views.measure_list, name="measures"),
+    path("measures/<slug:measure_id>/", views.measure_detail, name="measure"),
     path("concerns/<int:concern_id>/", views.concern_detail, name="concern"),
     path(
         "insights/staff-voice-by-cqc-rating/",

@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -8,9 +8,9 @@ from candour.importers.catalogue import sources
 from candour.importers.datasets import CQC_RATINGS
 from candour.web.core.access import SIGNED_IN, has_role, requires
 from candour.web.core.roles import Role
-from candour.web.oversight import actions, queries
+from candour.web.oversight import actions, monitoring, queries
 from candour.web.oversight.forms import ConcernForm, EvidenceForm, TargetForm
-from candour.web.oversight.models import Concern, ConcernEvidence, Organisation, Target
+from candour.web.oversight.models import Concern, ConcernEvidence, Measure, Organisation, Target
 
 PAGE_SIZE = 25
 
@@ -49,6 +49,16 @@ def organisation_detail(request, ods_code: str):
         Organisation.objects.select_related("successor"), pk=ods_code.upper()
     )
     trends = queries.measure_trends(organisation)
+    picture = monitoring.organisation_picture(organisation.ods_code)
+    icons = {
+        (row["measure_id"], row["ods_code"]): row
+        for row in monitoring.latest_series_icons(
+            monitoring.organisation_spc(
+                [t.organisation_code for t in trends] or [organisation.ods_code]
+            )
+        ).iter_rows(named=True)
+    }
+    target_rows = queries.targets_for(organisation, icons)
     used_sources = {t.measure.source for t in trends}
     if organisation.ratings.exists():
         used_sources.add("cqc_ratings")
@@ -69,6 +79,9 @@ def organisation_detail(request, ods_code: str):
                 status=Concern.Status.CLOSED
             ).select_related("closing_evidence"),
             "can_raise": has_role(request.user, CONCERN_RAISERS),
+            "picture": picture,
+            "target_rows": target_rows,
+            "icons": icons,
         },
     )
 
@@ -195,8 +208,15 @@ def concern_owners():
 
 @requires(*CONCERN_RAISERS)
 def concern_new(request, ods_code: str):
+    """Raise a concern by hand, or from one of the organisation's flags (``?flag=<key>``), whose
+    measure, rule and explanation are then taken from the assessment, not from the form."""
     organisation = get_object_or_404(Organisation, pk=ods_code.upper())
-    form = ConcernForm(request.POST or None, owners=concern_owners())
+    flag_key = request.POST.get("flag") or request.GET.get("flag") or ""
+    flag = monitoring.find_flag(organisation.ods_code, flag_key) if flag_key else None
+    if flag_key and flag is None:
+        raise Http404("that flag is no longer raised by the data")
+    initial = {"title": flag_title(flag), "explanation": flag["explanation"]} if flag else {}
+    form = ConcernForm(request.POST or None, initial=initial, owners=concern_owners())
     if request.method == "POST" and form.is_valid():
         concern = actions.raise_concern(
             organisation=organisation,
@@ -204,11 +224,29 @@ def concern_new(request, ods_code: str):
             explanation=form.cleaned_data["explanation"],
             owner=form.cleaned_data["owner"],
             by=request.user,
+            **(flag_origin(flag) if flag else {}),
         )
         return redirect("oversight:concern", concern_id=concern.pk)
     return render(
-        request, "oversight/concern_form.html", {"form": form, "organisation": organisation}
+        request,
+        "oversight/concern_form.html",
+        {"form": form, "organisation": organisation, "flag": flag},
     )
+
+
+def flag_title(flag: dict) -> str:
+    measure = Measure.objects.filter(pk=flag.get("measure_id")).first()
+    subject = measure.name if measure else (flag.get("domain") or "").replace("_", " ")
+    return f"{flag['level'].capitalize()}: {subject}"[:200]
+
+
+def flag_origin(flag: dict) -> dict:
+    return {
+        "origin": Concern.Origin.FLAG,
+        "measure": Measure.objects.filter(pk=flag.get("measure_id")).first(),
+        "rule": f"{flag['kind']} ({flag['key']})"[:120],
+        "severity": flag["level"],
+    }
 
 
 @requires(*SIGNED_IN)
@@ -263,4 +301,81 @@ def staff_voice_by_rating(request):
             "cqc_ratings": CQC_RATINGS,
             "sources": [sources()[key] for key in ("cqc_ratings", "staff_survey_2019", "shmi")],
         },
+    )
+
+
+# --- Monitoring: SPC charts, regional views, flags raised as concerns ---------------------------
+
+
+@requires(*SIGNED_IN)
+def series_chart(request, ods_code: str, measure_id: str):
+    svg = monitoring.series_chart_svg(measure_id, ods_code.upper())
+    if svg is None:
+        raise Http404("no series")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@requires(*SIGNED_IN)
+def region_list(request):
+    regions = (
+        Organisation.objects.filter(close_date__isnull=True, successor__isnull=True)
+        .exclude(region_code="")
+        .values_list("region_code", "region_name")
+        .distinct()
+        .order_by("region_name")
+    )
+    return render(request, "oversight/region_list.html", {"regions": regions})
+
+
+@requires(*SIGNED_IN)
+def region_detail(request, region_code: str):
+    ranking = monitoring.region_ranking(region_code.upper())
+    if not ranking:
+        raise Http404("no such region")
+    open_concerns = Concern.objects.filter(
+        status=Concern.Status.OPEN, organisation__region_code=region_code.upper()
+    ).select_related("organisation", "owner")
+    by_org: dict[str, list] = {}
+    for concern in open_concerns:
+        by_org.setdefault(concern.organisation_id, []).append(concern)
+    for item in ranking:
+        item["open_concerns"] = by_org.get(item["organisation"].ods_code, [])
+    return render(
+        request,
+        "oversight/region_detail.html",
+        {
+            "region_name": ranking[0]["organisation"].region_name,
+            "region_code": region_code.upper(),
+            "ranking": ranking,
+        },
+    )
+
+
+@requires(*SIGNED_IN)
+def measure_detail(request, measure_id: str):
+    measure = get_object_or_404(Measure, pk=measure_id)
+    region = request.GET.get("region", "")
+    return render(
+        request,
+        "oversight/measure_detail.html",
+        {
+            "measure": measure,
+            "rows": monitoring.measure_summary(measure, region),
+            "region": region,
+            "choices": queries.filter_choices(),
+            "targets": measure.targets.filter(status=Target.Status.PUBLISHED),
+            "balancing_for": measure.balancing_for.filter(status=Target.Status.PUBLISHED),
+            "source": sources().get(measure.source),
+        },
+    )
+
+
+@requires(*SIGNED_IN)
+def measure_list(request):
+    return render(
+        request,
+        "oversight/measure_list.html",
+        {"measures": Measure.objects.order_by("domain", "name")},
     )

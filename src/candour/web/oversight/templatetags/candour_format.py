@@ -79,3 +79,76 @@ RATING_TAGS = {
 @register.filter
 def rating_tag(rating: str) -> str:
     return RATING_TAGS.get(rating, "nhsuk-tag--grey")
+
+
+# Making Data Count icons, drawn as small labelled circles in MDC's colours (NHSRplotthedots
+# ptd_spc_colours): improvement blue, concern orange, neutral purple, common cause grey.
+MDC_ICON_SIZE = 28
+MDC_VARIATION = {
+    "common_cause": ("#a6a6a6", "~", "Common cause variation"),
+    "improvement_high": ("#00b0f0", "H", "Special cause improvement, high"),
+    "improvement_low": ("#00b0f0", "L", "Special cause improvement, low"),
+    "concern_high": ("#e46c0a", "H", "Special cause concern, high"),
+    "concern_low": ("#e46c0a", "L", "Special cause concern, low"),
+    "neutral_high": ("#490092", "H", "Special cause neutral, high"),
+    "neutral_low": ("#490092", "L", "Special cause neutral, low"),
+}
+MDC_ASSURANCE = {
+    "pass": ("#00b0f0", "P", "Consistently passing the target"),
+    "fail": ("#e46c0a", "F", "Consistently failing the target"),
+    "inconsistent": ("#a6a6a6", "?", "Hit and miss: the target may or may not be met"),
+}
+
+
+def _mdc_icon(colour: str, letter: str, label: str):
+    half = MDC_ICON_SIZE / 2
+    return format_html(
+        '<svg class="candour-mdc-icon" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
+        '<title>{}</title><circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="{}" stroke-width="3"/>'
+        '<text x="{}" y="{}" text-anchor="middle" font-size="14" font-weight="bold" font-family="Arial, sans-serif" fill="{}">{}</text></svg>',
+        MDC_ICON_SIZE, MDC_ICON_SIZE, MDC_ICON_SIZE, MDC_ICON_SIZE, label, label,
+        half, half, half - 2, colour, half, half + 5, "#212b32", letter,
+    )  # fmt: skip
+
+
+@register.simple_tag
+def variation_icon(icon):
+    if not icon or icon not in MDC_VARIATION:
+        return format_html('<span class="nhsuk-body-s">{}</span>', "Not shown")
+    return _mdc_icon(*MDC_VARIATION[icon])
+
+
+@register.simple_tag
+def assurance_icon(icon):
+    if not icon or icon not in MDC_ASSURANCE:
+        return format_html('<span class="nhsuk-body-s">{}</span>', "No target")
+    return _mdc_icon(*MDC_ASSURANCE[icon])
+
+
+LEVEL_TAGS = {
+    "elevated risk": "nhsuk-tag--red",
+    "risk": "nhsuk-tag--orange",
+    "uninformative": "nhsuk-tag--grey",
+    "no evidence of concern": "nhsuk-tag--white",
+}
+
+
+@register.filter
+def level_tag(level: str) -> str:
+    return LEVEL_TAGS.get(level, "nhsuk-tag--grey")
+
+
+@register.simple_tag
+def lookup_icons(icons: dict, measure_id: str, ods_code: str):
+    """The SPC summary row of (measure, organisation), if there is one."""
+    return icons.get((measure_id, ods_code))
+
+
+@register.filter
+def icon_words(icon: str | None) -> str:
+    """A variation or assurance icon in words, for alt text."""
+    if icon in MDC_VARIATION:
+        return MDC_VARIATION[icon][2].lower()
+    if icon in MDC_ASSURANCE:
+        return MDC_ASSURANCE[icon][2].lower()
+    return "not shown"
