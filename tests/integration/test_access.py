@@ -67,6 +67,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "oversight:region": ({"region_code": "Y56"}, ALL_SIGNED_IN),
     "oversight:measures": ({}, ALL_SIGNED_IN),
     "oversight:measure": ({"measure_id": "ae_4hr_type1"}, ALL_SIGNED_IN),
+    "oversight:measure_funnel": ({"measure_id": "ae_4hr_type1"}, ALL_SIGNED_IN),
     "oversight:staff_voice_by_rating": ({}, ALL_SIGNED_IN),
     # the JSON API: same roles; anonymous gets 401, not a redirect
     "api:schema": ({}, API_SIGNED_IN),
@@ -78,6 +79,8 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "api:targets": ({}, API_SIGNED_IN),
     "api:target": ({"pk": "ae_4hr_95"}, API_SIGNED_IN),
     "api:concerns": ({}, API_SIGNED_IN),
+    "api:assessments": ({}, API_SIGNED_IN),
+    "api:assessment": ({"ods_code": "RJ1"}, API_SIGNED_IN),
     "oversight:target": (TARGET, ALL_SIGNED_IN),
     "oversight:target_new": ({}, TARGET_EDITORS),
     "oversight:target_edit": (TARGET, TARGET_EDITORS),

@@ -109,6 +109,8 @@ def test_openapi_schema_lists_every_endpoint(api):
         "/api/observations/",
         "/api/targets/",
         "/api/concerns/",
+        "/api/assessments/",
+        "/api/assessments/{ods_code}/",
     } <= paths
 
 
@@ -116,3 +118,23 @@ def test_anonymous_api_request_is_401_json(client):
     response = client.get("/api/organisations/")
     assert response.status_code == 401
     assert response.json() == {"detail": "Sign in first."}
+
+
+def test_assessments_are_ordered_by_concern_and_explain_their_flags(api):
+    body = api.get("/api/assessments/", {"region": "Y56"}).json()
+    headlines = [row["headline"] for row in body["results"]]
+    assert headlines == sorted(headlines, reverse=True)
+    detail = api.get("/api/assessments/RJ1/").json()
+    assert detail["headline"]["headline"] == max(
+        d["scaled"] for d in detail["domains"] if d["scaled"] is not None
+    )
+    assert all(flag["explanation"] for flag in detail["flags"])
+    assert api.get("/api/assessments/ZZZ/").status_code == 404
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "openapi: 3" in out.read_text()

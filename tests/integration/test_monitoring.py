@@ -130,3 +130,19 @@ def test_raise_a_concern_from_a_flag(client_for, make_user):
         client.get("/organisations/RJ1/concerns/new/", {"flag": "measure:no-such"}).status_code
         == 404
     )
+
+
+def test_funnel_chart_labels_outlying_trusts(regional):
+    from candour.web.oversight.models import Measure
+
+    measure = Measure.objects.get(pk="rtt_52wk")
+    drawn = monitoring.measure_funnel(monitoring.observations(measure_ids=["rtt_52wk"]), measure)
+    result, _period = drawn
+    outliers = result.outlier_groups
+    assert outliers, "some trusts lie outside the 99.8% limits"
+    svg = regional.get("/measures/rtt_52wk/funnel.svg").content.decode()
+    assert svg.startswith("<svg")
+    for code in outliers[:3]:
+        assert code in svg
+    assert regional.get("/measures/rtt_median_wait/funnel.svg").status_code == 404
+    assert "funnel.svg" in regional.get("/measures/rtt_52wk/").content.decode()

@@ -4,18 +4,20 @@ access rules as the pages (one place decides: candour.web.core.access). The Open
 
 from __future__ import annotations
 
+import polars as pl
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from candour.web.core.access import SIGNED_IN, has_role, requires
-from candour.web.oversight import actions, queries
+from candour.web.oversight import actions, monitoring, queries
 from candour.web.oversight.models import Concern, Measure, Observation, Organisation, Target
 from candour.web.oversight.views import TARGET_PUBLISHERS
-
-MAX_PAGE = 1000
 
 
 @requires(*SIGNED_IN)
@@ -277,3 +279,60 @@ class ConcernList(generics.ListAPIView):
         if params.get("status"):
             rows = rows.filter(status=params["status"])
         return rows
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+@requires(*SIGNED_IN)
+class AssessmentList(APIView):
+    """Every organisation's concern-first assessment: status, headline (its worst domain, never an
+    average), coverage and flag count. Ordered by concern."""
+
+    @extend_schema(
+        operation_id="assessments_list",
+        parameters=[
+            OpenApiParameter("region", str, description="NHS England region code, e.g. Y56")
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        result = monitoring.assessment()
+        if result is None:
+            return Response({"count": 0, "results": []})
+        rows = result.by_organisation.drop("flags")
+        region = request.query_params.get("region")
+        if region:
+            codes = list(
+                Organisation.objects.filter(region_code=region.upper()).values_list(
+                    "ods_code", flat=True
+                )
+            )
+            rows = rows.filter(pl.col("ods_code").is_in(codes))
+        rows = rows.sort("headline", descending=True, nulls_last=True)
+        return Response(
+            {"count": rows.height, "results": [_jsonable(r) for r in rows.iter_rows(named=True)]}
+        )
+
+
+@requires(*SIGNED_IN)
+class AssessmentDetail(APIView):
+    """One organisation's assessment: headline, each domain, each measure and every flag with its
+    explanation (which measure, which rule, the numbers)."""
+
+    @extend_schema(operation_id="assessments_retrieve", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, ods_code: str):
+        picture = monitoring.organisation_picture(ods_code.upper())
+        if picture["headline"] is None:
+            raise NotFound("no assessment for this organisation")
+        headline = {k: v for k, v in picture["headline"].items() if k != "flags"}
+        return Response(
+            {
+                "ods_code": ods_code.upper(),
+                "headline": _jsonable(headline),
+                "domains": [_jsonable(d) for d in picture["by_domain"]],
+                "measures": [_jsonable(m) for m in picture["by_measure"].values()],
+                "flags": [_jsonable(f) for f in picture["flags"]],
+            }
+        )

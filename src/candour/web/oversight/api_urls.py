@@ -13,4 +13,6 @@ urlpatterns = [
     path("targets/", api.TargetList.as_view(), name="targets"),
     path("targets/<slug:pk>/", api.TargetDetail.as_view(), name="target"),
     path("concerns/", api.ConcernList.as_view(), name="concerns"),
+    path("assessments/", api.AssessmentList.as_view(), name="assessments"),
+    path("assessments/<str:ods_code>/", api.AssessmentDetail.as_view(), name="assessment"),
 ]

@@ -196,35 +196,44 @@ def latest_series_icons(result: SPCResult | None) -> pl.DataFrame:
     )
 
 
+def measure_funnel(frame: pl.DataFrame, measure: Measure):
+    """The proportions funnel (with overdispersion) of a measure over every trust in its latest
+    period, as (FunnelResult, period) — or None when there is nothing to draw."""
+    rows = frame.filter(
+        (pl.col("measure_id") == measure.pk)
+        & pl.col("denominator").is_not_null()
+        & (pl.col("denominator") > 0)
+    )
+    if measure.unit != PROPORTION or rows.is_empty():
+        return None
+    latest = rows["period_start"].max()
+    rows = rows.filter(pl.col("period_start") == latest).with_columns(
+        pl.col("numerator").fill_null(pl.col("value") * pl.col("denominator"))
+    )
+    if rows.height < MIN_FUNNEL_GROUPS:
+        return None
+    try:
+        result = funnel(
+            rows.select("ods_code", "numerator", "denominator"),
+            numerator="numerator",
+            denominator="denominator",
+            group="ods_code",
+            data_type="PR",
+            source=f"{measure.pk} {latest}",
+        )
+    except UserError:
+        return None  # e.g. every trust at 0% or 100%: no funnel to draw
+    return result, latest
+
+
 def funnel_signals(frame: pl.DataFrame, measures: dict[str, Measure]) -> pl.DataFrame:
     """z and se of each organisation on each proportion measure, in its latest period."""
     parts = []
-    proportions = [m for m in measures.values() if m.unit == PROPORTION]
-    for measure in proportions:
-        rows = frame.filter(
-            (pl.col("measure_id") == measure.pk)
-            & pl.col("denominator").is_not_null()
-            & (pl.col("denominator") > 0)
-        )
-        if rows.is_empty():
+    for measure in measures.values():
+        drawn = measure_funnel(frame, measure)
+        if drawn is None:
             continue
-        latest = rows["period_start"].max()
-        rows = rows.filter(pl.col("period_start") == latest).with_columns(
-            pl.col("numerator").fill_null(pl.col("value") * pl.col("denominator"))
-        )
-        if rows.height < MIN_FUNNEL_GROUPS:
-            continue
-        try:
-            result = funnel(
-                rows.select("ods_code", "numerator", "denominator"),
-                numerator="numerator",
-                denominator="denominator",
-                group="ods_code",
-                data_type="PR",
-                source=f"{measure.pk} {latest}",
-            )
-        except UserError:
-            continue  # e.g. every trust at 0% or 100%: no funnel to draw
+        result, latest = drawn
         parts.append(
             signals_from_funnel(result, measure_id=measure.pk).with_columns(
                 pl.lit(latest).alias("period_start")
@@ -237,9 +246,27 @@ def funnel_signals(frame: pl.DataFrame, measures: dict[str, Measure]) -> pl.Data
                 "measure_id": pl.String,
                 "z": pl.Float64,
                 "se": pl.Float64,
+                "value": pl.Float64,
             }
         )
     return pl.concat(parts)
+
+
+def funnel_chart_svg(measure: Measure) -> str | None:
+    """The funnel chart of a measure's latest period across trusts, outliers labelled."""
+    from django.core.cache import cache
+
+    from candour.analytics.funnel.chart import funnel_svg
+
+    def render():
+        drawn = measure_funnel(observations(measure_ids=[measure.pk]), measure)
+        if drawn is None:
+            return ""
+        result, latest = drawn
+        return funnel_svg(result, title=f"{measure.name}, {latest:%B %Y}")
+
+    key = f"candour:funnel-chart:{_version()}:{measure.pk}"
+    return cache.get_or_set(key, render, timeout=CHART_CACHE_SECONDS) or None
 
 
 def catalogue(measures: dict[str, Measure], frame: pl.DataFrame) -> pl.DataFrame:

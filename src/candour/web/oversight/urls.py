@@ -16,6 +16,9 @@ urlpatterns = [
     path("regions/<str:region_code>/", views.region_detail, name="region"),
     path("measures/", views.measure_list, name="measures"),
     path("measures/<slug:measure_id>/", views.measure_detail, name="measure"),
+    path(
+        "measures/<slug:measure_id>/funnel.svg", views.measure_funnel_chart, name="measure_funnel"
+    ),
     path("concerns/<int:concern_id>/", views.concern_detail, name="concern"),
     path(
         "insights/staff-voice-by-cqc-rating/",

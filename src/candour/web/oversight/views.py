@@ -368,6 +368,7 @@ def measure_detail(request, measure_id: str):
             "targets": measure.targets.filter(status=Target.Status.PUBLISHED),
             "balancing_for": measure.balancing_for.filter(status=Target.Status.PUBLISHED),
             "source": sources().get(measure.source),
+            "has_funnel": measure.unit == monitoring.PROPORTION and bool(measure.denominator),
         },
     )
 
@@ -379,3 +380,14 @@ def measure_list(request):
         "oversight/measure_list.html",
         {"measures": Measure.objects.order_by("domain", "name")},
     )
+
+
+@requires(*SIGNED_IN)
+def measure_funnel_chart(request, measure_id: str):
+    measure = get_object_or_404(Measure, pk=measure_id)
+    svg = monitoring.funnel_chart_svg(measure)
+    if svg is None:
+        raise Http404("no funnel for this measure")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
