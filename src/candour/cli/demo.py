@@ -21,7 +21,10 @@ def register(subparsers) -> None:
         description=(
             "Create one account per role (demo-staff, demo-guardian, ...) with a random password, "
             "and print the usernames and passwords once. They are not stored anywhere else: "
-            "running it again gives the existing demo accounts new passwords."
+            "running it again gives the existing demo accounts new passwords. demo-guardian gets "
+            "speak-up case keys for the demo organisation and its recovery key is printed once; "
+            "a re-run replaces those keys, so concerns raised before it can no longer be read by "
+            "demo-guardian (there is no escrow)."
         ),
     )
     parser.set_defaults(handler=run)
@@ -51,8 +54,26 @@ def run(args: argparse.Namespace) -> int:
                 by=ACTOR,
             )
         rows.append((role.label, username, password))
+        if role == Role.GUARDIAN:
+            recovery_key = _enrol_demo_guardian(User.objects.get(username=username), password)
     width = max(len(label) for label, _, _ in rows)
     print("Demo accounts (shown once; sign in at http://127.0.0.1:8000/sign-in/):")
     for label, username, password in rows:
         print(f"  {label:<{width}}  {username:<20}  {password}")
+    print(f"Speak-up case keys for the guardian at {DEMO_ORGANISATION}; recovery key (shown once):")
+    print(f"  {recovery_key}")
     return 0
+
+
+def _enrol_demo_guardian(user, password: str):
+    """Case keys for the demo guardian (new ones on a re-run: the old password is gone)."""
+    from candour.web.speakup import actions
+    from candour.web.speakup.models import GuardianKeys
+
+    if GuardianKeys.objects.filter(user=user).exists():
+        recovery_key = actions.replace_guardian_keys(user=user, password=password, by=ACTOR)
+        actions.assign_guardian(user=user, organisation_code=DEMO_ORGANISATION, by=ACTOR)
+        return recovery_key
+    return actions.enrol_guardian(
+        user=user, password=password, organisation_code=DEMO_ORGANISATION, by=ACTOR
+    )

@@ -14,3 +14,14 @@ def local_secret_key(var_dir: Path) -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
     return path.read_text(encoding="utf-8").strip()
+
+
+def local_receipt_pepper(var_dir: Path) -> str:
+    """Read ``var/receipt_pepper`` (64 hex characters: the speak-up receipt lookup pepper),
+    creating it (mode 600) on first use. Losing it makes existing receipts unfindable."""
+    path = Path(var_dir) / "receipt_pepper"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()

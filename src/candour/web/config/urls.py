@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("candour.web.oversight.urls")),
     path("", include("candour.web.core.urls")),
     path("api/", include("candour.web.oversight.api_urls")),
+    path("speak-up/", include("candour.web.speakup.urls")),
     path("admin/", admin.site.urls),
 ]

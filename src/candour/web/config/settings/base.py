@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "candour.web.core",
     "candour.web.oversight",
+    "candour.web.speakup",
 ]
 
 MIDDLEWARE = [
@@ -178,3 +179,50 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# =================================================================================================
+# Speak up (candour.web.speakup): see docs/reference/speakup.md. Secrets come from the environment
+# in production (settings/production.py), from per-machine files in development (settings/dev.py)
+# and are fixed in tests (settings/test.py).
+# =================================================================================================
+# Keyed BLAKE2b pepper for receipt lookups: 32-64 random bytes as hex, outside the database.
+SPEAKUP_RECEIPT_PEPPER = os.environ.get("CANDOUR_RECEIPT_PEPPER", "")
+# Fixed label of this installation, bound into every reporter key. Never change it once a concern
+# has been raised: receipts issued before the change would stop opening their cases.
+SPEAKUP_RECEIPT_CONTEXT = os.environ.get("CANDOUR_RECEIPT_CONTEXT", "candour")
+# Target times in calendar days from receipt (EU Whistleblowing Directive 2019/1937, art. 9(1)(b)
+# and (f): acknowledge within 7 days, feedback within 3 months). A trust can shorten them.
+SPEAKUP_TARGET_DAYS = {"acknowledge": 7, "feedback": 90}
+# Detriment check-ins after closure, in months (reference (e): 1, 3, 6 and 12 months).
+SPEAKUP_CHECK_IN_MONTHS = (1, 3, 6, 12)
+# Closed cases are crypto-shredded this many days after closure (must outlast the last
+# check-in); cases on legal hold are kept.
+SPEAKUP_RETENTION_DAYS = 730
+# A returning reporter stays signed in to their case for this long after their last page.
+SPEAKUP_REPORTER_SESSION_SECONDS = 30 * 60
+SPEAKUP_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Rate limits: (events, window in seconds, lockout in seconds). Per source address (a keyed hash
+# of it, held only in the cache) and for everyone together.
+SPEAKUP_RATE_LIMITS = {
+    "receipt_per_source": (10, 15 * 60, 60 * 60),
+    "receipt_global": (500, 5 * 60, 15 * 60),
+    "submit_per_source": (30, 60 * 60, 60 * 60),
+    "submit_global": (30000, 60, 5 * 60),
+    "reply_per_source": (60, 60 * 60, 60 * 60),
+    "unlock_per_user": (5, 15 * 60, 15 * 60),
+}
+# The request header holding the client's address when a trusted proxy sets it (for example
+# "HTTP_X_FORWARDED_FOR"); None uses REMOTE_ADDR. Only ever hashed, never stored.
+SPEAKUP_CLIENT_ADDRESS_HEADER = os.environ.get("CANDOUR_CLIENT_ADDRESS_HEADER") or None
+# The rate limiter's counters live in this cache. Local memory is per process: production with
+# several worker processes needs a shared, memory-only cache (Memcached or Redis without
+# persistence), never the database cache (it would write hashed addresses to disk).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "speakup": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "speakup"},
+}
+SPEAKUP_CACHE = "speakup"
+# Uploads stay in memory (an attachment is encrypted before anything is written): no plaintext
+# temporary files on disk, and an upload over the limit is refused while it is being read.
+FILE_UPLOAD_HANDLERS = ["candour.web.speakup.uploads.BoundedMemoryUploadHandler"]

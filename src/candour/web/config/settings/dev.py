@@ -2,9 +2,10 @@
 
 import os
 
-from candour.web.config.secrets import local_secret_key
+from candour.web.config.secrets import local_receipt_pepper, local_secret_key
 from candour.web.config.settings.base import *  # noqa: F403
 from candour.web.config.settings.base import VAR_DIR
 
 DEBUG = os.environ.get("CANDOUR_DEBUG", "1") == "1"
 SECRET_KEY = local_secret_key(VAR_DIR)
+SPEAKUP_RECEIPT_PEPPER = local_receipt_pepper(VAR_DIR)

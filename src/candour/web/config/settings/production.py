@@ -21,6 +21,11 @@ SECRET_KEY = _required(
 _required(
     "CANDOUR_DATABASE_URL", "Production runs on PostgreSQL: postgres://user:pass@host:5432/candour"
 )
+SPEAKUP_RECEIPT_PEPPER = _required(
+    "CANDOUR_RECEIPT_PEPPER",
+    "Speak-up receipts are looked up with it; keep it outside the database and its backups. "
+    "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
+)
 ALLOWED_HOSTS = _required(
     "CANDOUR_ALLOWED_HOSTS", "Comma-separated host names, e.g. candour.example.nhs.uk"
 ).split(",")

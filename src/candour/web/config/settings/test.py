@@ -15,3 +15,4 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret

@@ -1,0 +1,412 @@
+"""Forms for the reporter's and the guardian's pages. Each validates on its own; the actions
+then enforce the rules that depend on the case (status order, second approvers...)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from candour.web.core.models import User
+from candour.web.speakup.choices import (
+    CATEGORIES,
+    Detriment,
+    DetrimentAtIntake,
+    Outcome,
+    ProfessionalGroup,
+    ProtectedCharacteristic,
+    RaisedBefore,
+    ReferralKind,
+    Risk,
+    Route,
+    SpeakUpAgain,
+)
+
+NARRATIVE_MAX = 20_000
+MESSAGE_MAX = 10_000
+SHARED_TEXT_WARNING = (
+    "This text is not encrypted: {who} can read it. Do not include anything that could identify "
+    "the person who spoke up."
+)
+CATEGORY_CHOICES = list(CATEGORIES.items())
+
+
+def _textarea(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"})
+
+
+# -------------------------------------------------------------------------------------- reporter
+
+
+class ConcernForm(forms.Form):
+    route = forms.ChoiceField(
+        label="How do you want to speak up?",
+        choices=Route.choices,
+        widget=forms.RadioSelect,
+        help_text="You can be anonymous. You will get a receipt code to follow your concern up "
+        "whichever you choose.",
+    )
+    identity = forms.CharField(
+        label="Your name, role and how to contact you",
+        required=False,
+        max_length=1000,
+        widget=_textarea(3),
+        help_text="Only if you speak up openly or confidentially. Leave it empty to stay "
+        "anonymous. It is kept in a separate locked envelope.",
+    )
+    narrative = forms.CharField(
+        label="What happened?",
+        max_length=NARRATIVE_MAX,
+        widget=_textarea(8),
+        help_text="Tell us what you saw or experienced, who was affected and anything you think "
+        "should happen. If you want to stay anonymous, leave out details only you would know.",
+    )
+    location = forms.CharField(
+        label="Where did it happen? (optional)",
+        required=False,
+        max_length=500,
+        help_text="For example a ward, department or site.",
+    )
+    happened_day = forms.IntegerField(required=False, min_value=1, max_value=31, label="Day")
+    happened_month = forms.IntegerField(required=False, min_value=1, max_value=12, label="Month")
+    happened_year = forms.IntegerField(required=False, min_value=1990, max_value=2100, label="Year")
+    categories = forms.MultipleChoiceField(
+        label="What is it about?",
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+    protected_characteristic = forms.ChoiceField(
+        label="If it is about discrimination: on what grounds?",
+        required=False,
+        choices=[
+            ("", "Choose one (if it is about discrimination)"),
+            *ProtectedCharacteristic.choices,
+        ],
+    )
+    professional_group = forms.ChoiceField(
+        label="Which group of staff do you work in?",
+        choices=[("", "Choose your staff group"), *ProfessionalGroup.choices],
+    )
+    raised_before = forms.ChoiceField(
+        label="Have you raised this before?", choices=RaisedBefore.choices, widget=forms.RadioSelect
+    )
+    detriment_at_intake = forms.ChoiceField(
+        label="Have you already been treated badly because you spoke up about this?",
+        choices=DetrimentAtIntake.choices,
+        widget=forms.RadioSelect,
+    )
+    attachment = forms.FileField(
+        label="Attach a file (optional)",
+        required=False,
+        help_text="Photos (JPEG, PNG) have their hidden details such as location and camera "
+        "removed. Other files (PDF, Word, other images) keep theirs, such as the author's name: "
+        "check them before you attach them.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        route, identity = data.get("route"), (data.get("identity") or "").strip()
+        if route == Route.ANONYMOUS and identity:
+            self.add_error(
+                "identity", "You chose to be anonymous: leave your name and contact details out."
+            )
+        if route in (Route.OPEN, Route.CONFIDENTIAL) and not identity:
+            self.add_error(
+                "identity", "Give your name and how to contact you, or choose anonymous."
+            )
+        if "discrimination" in (data.get("categories") or []) and not data.get(
+            "protected_characteristic"
+        ):
+            self.add_error(
+                "protected_characteristic",
+                "Choose the grounds of the discrimination, or 'I would rather not say'.",
+            )
+        data["happened_on"] = self._happened_on(data)
+        return data
+
+    def _happened_on(self, data) -> datetime.date | None:
+        parts = [data.get(name) for name in ("happened_day", "happened_month", "happened_year")]
+        if all(part is None for part in parts):
+            return None
+        if any(part is None for part in parts):
+            self.add_error(
+                "happened_day", "Give the day, month and year, or leave all three empty."
+            )
+            return None
+        day, month, year = parts
+        try:
+            happened = datetime.date(year, month, day)
+        except ValueError:
+            self.add_error("happened_day", "That date does not exist.")
+            return None
+        if happened > timezone.localdate():
+            self.add_error("happened_day", "The date must be today or in the past.")
+            return None
+        return happened
+
+
+class ConfirmReceiptForm(forms.Form):
+    last_group = forms.CharField(
+        label="Type the last 4 characters of your receipt",
+        max_length=9,
+        help_text="This shows you have saved it. We cannot show it to you again.",
+    )
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label="Your receipt",
+        max_length=60,
+        help_text="20 letters and numbers, for example ABCD-EFGH-JKMN-PQRS-TVWX. Capitals, "
+        "spaces and dashes do not matter.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Your message", max_length=MESSAGE_MAX, widget=_textarea(5))
+
+
+class SpeakUpAgainForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Given your experience, would you speak up again?",
+        choices=SpeakUpAgain.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Anything you want to tell us about your experience? (optional)",
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=_textarea(3),
+    )
+
+
+class CheckInForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Since you spoke up, have you been treated badly because of it?",
+        choices=Detriment.choices,
+        widget=forms.RadioSelect,
+        help_text="For example being left out, given worse shifts, or criticised unfairly.",
+    )
+    comment = forms.CharField(
+        label="Tell us more (optional)", required=False, max_length=MESSAGE_MAX, widget=_textarea(3)
+    )
+
+
+# -------------------------------------------------------------------------------------- guardian
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class RecoveryKeyForm(forms.Form):
+    recovery_key = forms.CharField(
+        label="Your recovery key",
+        max_length=120,
+        help_text="52 letters and numbers, as printed. Spaces and dashes do not matter.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class RecoverForm(RecoveryKeyForm, PasswordForm):
+    pass
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message to the person who spoke up", max_length=MESSAGE_MAX, widget=_textarea(5)
+    )
+
+
+class FeedbackForm(forms.Form):
+    body = forms.CharField(
+        label="Feedback on the action taken",
+        max_length=MESSAGE_MAX,
+        widget=_textarea(6),
+        help_text="What was done about the concern, and what changes. The person who spoke up "
+        "reads this.",
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Private note",
+        max_length=MESSAGE_MAX,
+        widget=_textarea(4),
+        help_text="Encrypted; seen only by guardians of this case, never by the person who spoke up.",
+    )
+
+
+class TriageForm(forms.Form):
+    risk = forms.ChoiceField(label="Risk", choices=Risk.choices, widget=forms.RadioSelect)
+    immediate_harm = forms.BooleanField(
+        label="There is a risk of immediate harm (escalate now, for example by a referral)",
+        required=False,
+    )
+    categories = forms.MultipleChoiceField(
+        label="Categories for the national return",
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    protected_characteristic = forms.ChoiceField(
+        label="Grounds of discrimination",
+        required=False,
+        choices=[("", "Not about discrimination"), *ProtectedCharacteristic.choices],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "discrimination" in (data.get("categories") or []) and not data.get(
+            "protected_characteristic"
+        ):
+            self.add_error("protected_characteristic", "Choose the grounds of the discrimination.")
+        return data
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="What must be done",
+        max_length=2000,
+        widget=_textarea(3),
+        help_text=SHARED_TEXT_WARNING.format(who="the action's owner"),
+    )
+    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none())
+    due_on = forms.DateField(label="Due by", widget=_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True, role_grants__isnull=False)
+            .distinct()
+            .order_by("username")
+        )
+
+
+class ActionDoneForm(forms.Form):
+    evidence = forms.CharField(
+        label="What was done (evidence)",
+        max_length=2000,
+        widget=_textarea(3),
+        help_text="The guardian reads this; it is not encrypted.",
+    )
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Refer to", choices=ReferralKind.choices, widget=forms.RadioSelect
+    )
+    reference = forms.CharField(
+        label="Their reference (optional)",
+        required=False,
+        max_length=60,
+        help_text="For example an incident or case number. Not encrypted.",
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    evidence = forms.CharField(
+        label="Evidence the case is closed on",
+        max_length=MESSAGE_MAX,
+        widget=_textarea(4),
+        help_text="What shows the concern was dealt with (encrypted).",
+    )
+
+
+class GuardianCheckInForm(CheckInForm):
+    answer = forms.ChoiceField(
+        label="What did the person say about detriment?",
+        choices=Detriment.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class GuardianSpeakUpAgainForm(SpeakUpAgainForm):
+    answer = forms.ChoiceField(
+        label="Their answer to: given your experience, would you speak up again?",
+        choices=SpeakUpAgain.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class EscalateForm(ReferralForm):
+    pass
+
+
+class DisclosureForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you need to know who raised this concern",
+        max_length=2000,
+        widget=_textarea(3),
+        help_text=SHARED_TEXT_WARNING.format(who="the second approver and the person who spoke up"),
+    )
+
+
+class ShareForm(forms.Form):
+    guardian = forms.ModelChoiceField(label="Guardian", queryset=User.objects.none())
+
+    def __init__(self, *args, organisation_code: str, exclude, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                guardian_keys__isnull=False,
+                guardian_assignments__organisation_id=organisation_code,
+            )
+            .exclude(pk=exclude.pk)
+            .order_by("username")
+        )
+
+
+class HandoverForm(forms.Form):
+    organisation = forms.ChoiceField(label="Cases at")
+    guardian = forms.ModelChoiceField(
+        label="Hand over to",
+        queryset=User.objects.none(),
+        help_text="An enrolled guardian assigned to the same organisation.",
+    )
+    remove_own_access = forms.BooleanField(
+        label="Remove my own access afterwards (I am leaving this role)", required=False
+    )
+
+    def __init__(self, *args, organisation_codes: list[str], exclude, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(code, code) for code in organisation_codes]
+        self.fields["guardian"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                guardian_keys__isnull=False,
+                guardian_assignments__organisation_id__in=organisation_codes,
+            )
+            .exclude(pk=exclude.pk)
+            .distinct()
+            .order_by("username")
+        )
+
+
+class SummaryForm(forms.Form):
+    organisation = forms.ChoiceField(label="Organisation")
+    theme = forms.ChoiceField(label="Theme", choices=CATEGORY_CHOICES)
+    you_said = forms.CharField(
+        label="You said",
+        max_length=2000,
+        widget=_textarea(3),
+        help_text="The theme of what staff raised, in general terms. "
+        + SHARED_TEXT_WARNING.format(who="everyone"),
+    )
+    we_did = forms.CharField(label="We did", max_length=2000, widget=_textarea(3))
+
+    def __init__(self, *args, organisation_codes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(code, code) for code in organisation_codes]
