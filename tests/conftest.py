@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from candour.web.core.roles import Role
@@ -20,6 +23,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for dataset in DATASETS.values():
             import_dataset(imported=dataset.load(), by="system:test-setup")
         assert main(["targets", "import"]) == 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _speakup_keystore():
+    """Remove this run's temporary speak-up key store (settings/test.py) when the run ends."""
+    yield
+    from django.conf import settings
+
+    directory = Path(settings.SPEAKUP_KEYSTORE_DIR)
+    if directory.name.startswith("candour-test-keys-"):
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -181,6 +181,28 @@ def submit(organisation_code: str = "R0B", **overrides):
     return submitted.case, submitted.receipt
 
 
+def close(case, guardian, slot: int = 0):
+    """Take a case from received to closed (detriment watch) through the actions, as the
+    guardian enrolled with :func:`enrol_quickly` in ``slot``."""
+    from candour.web.speakup import actions, vault
+    from candour.web.speakup.models import Case
+
+    def opened():
+        return vault.open_for(
+            Case.objects.get(pk=case.pk), cached_keypair(slot), guardian_id=guardian.pk
+        )
+
+    actions.acknowledge(opened=opened(), by=guardian)
+    actions.triage(
+        case=case, risk="moderate", immediate_harm=False, categories=["patient_safety"], by=guardian
+    )
+    actions.refer(case=case, kind="patient_safety", reference="INC-1", by=guardian)
+    actions.give_feedback(opened=opened(), body="A second nurse now works nights.", by=guardian)
+    return actions.close_case(
+        opened=opened(), outcome="addressed", evidence="Rota changed.", by=guardian
+    )
+
+
 def receipt_on_page(html: str) -> str:
     """The receipt shown on the receipt page."""
     return re.search(r'id="receipt">([0-9A-Z-]+)<', html).group(1)

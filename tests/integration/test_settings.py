@@ -29,12 +29,24 @@ def test_production_without_a_secret_key_stops_with_a_hint():
     assert "secrets.token_urlsafe" in result.stderr
 
 
+PRODUCTION_ENV = {
+    "CANDOUR_SECRET_KEY": "x" * 50,
+    "CANDOUR_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/candour",
+    "CANDOUR_ALLOWED_HOSTS": "candour.example.nhs.uk",
+    "CANDOUR_RECEIPT_PEPPER": "ab" * 32,
+    "CANDOUR_SPEAKUP_KEYSTORE": "/var/lib/candour/speakup-keys",
+}
+
+
+def test_production_without_the_speakup_secrets_stops_naming_them():
+    for name in ("CANDOUR_RECEIPT_PEPPER", "CANDOUR_SPEAKUP_KEYSTORE"):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != name}
+        result = load_production(**env)
+        assert result.returncode != 0
+        assert f"{name} is not set" in result.stderr
+
+
 def test_production_with_its_secrets_is_https_only():
-    result = load_production(
-        CANDOUR_SECRET_KEY="x" * 50,
-        CANDOUR_DATABASE_URL="postgres://u:p@127.0.0.1:5432/candour",
-        CANDOUR_ALLOWED_HOSTS="candour.example.nhs.uk",
-        CANDOUR_RECEIPT_PEPPER="ab" * 32,
-    )
+    result = load_production(**PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True", "True", "False"]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from django.core.cache import caches
-from tests.integration.speakup_access import cached_keypair, enrol_quickly, submit
+from tests.integration.speakup_access import cached_keypair, close, enrol_quickly, submit
 
 from candour import crypto
 from candour.web.core.models import AuditEvent
@@ -101,26 +101,6 @@ def test_an_empty_reply_is_refused(client, concern):
     response = client.post("/speak-up/follow-up/reply/", {"reply-body": ""})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
-
-
-def close(case, guardian):
-    opened = opened_by_guardian(case, guardian)
-    actions.acknowledge(opened=opened, by=guardian)
-    actions.triage(
-        case=case, risk="moderate", immediate_harm=False, categories=["patient_safety"], by=guardian
-    )
-    actions.refer(case=case, kind="patient_safety", reference="INC-1", by=guardian)
-    actions.give_feedback(
-        opened=opened_by_guardian(case, guardian),
-        body="A second nurse now works nights.",
-        by=guardian,
-    )
-    return actions.close_case(
-        opened=opened_by_guardian(case, guardian),
-        outcome="addressed",
-        evidence="Rota changed.",
-        by=guardian,
-    )
 
 
 def test_after_closure_the_reporter_answers_would_you_speak_up_again(client, concern, guardian):

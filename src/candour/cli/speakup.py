@@ -34,10 +34,13 @@ def register(subparsers) -> None:
         "expire",
         help="crypto-shred closed cases whose retention has ended",
         description=(
-            "Delete every sealed key (case and identity) of each closed case whose retention "
-            "period (SPEAKUP_RETENTION_DAYS after closure) has ended, then its messages, notes, "
-            "files and other ciphertexts; keep its metadata for past quarterly returns. Cases "
-            "on legal hold are kept. Each case is audited. Run it daily (for example from cron)."
+            "For each closed case whose retention period (SPEAKUP_RETENTION_DAYS after closure) "
+            "has ended, destroy its retention key in the key store outside the database (so "
+            "backups taken earlier cannot be decrypted either), then delete its sealed keys, "
+            "messages, notes, files and other ciphertexts; keep its metadata for past quarterly "
+            "returns. Cases on legal hold are kept. Each case is audited. Then delete key-store "
+            "keys of submissions that never reached the database. Run it daily (for example "
+            "from cron)."
         ),
     )
     expire.add_argument(
@@ -115,6 +118,9 @@ def run_expire(args: argparse.Namespace) -> int:
             f"key(s) and {item.ciphertexts} ciphertext(s) destroyed"
         )
     print(f"{len(shredded)} case(s) shredded.")
+    orphans = actions.sweep_orphan_keys(by=EXPIRE_ACTOR)
+    if orphans:
+        print(f"{orphans} orphan retention key(s) deleted (submissions that rolled back).")
     return 0
 
 

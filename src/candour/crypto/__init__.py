@@ -7,6 +7,8 @@ What is where (``docs/reference/speakup-security.md`` has the full model):
 * :mod:`~candour.crypto.identity` - a confidential reporter's identity in its own envelope.
 * :mod:`~candour.crypto.attachments` / :mod:`~candour.crypto.metadata` - files.
 * :mod:`~candour.crypto.keys` - guardians' key pairs, recovery keys, handover, session locks.
+* :mod:`~candour.crypto.shredding` - per-case retention keys outside the database, so that
+  shredding a case also blinds every earlier copy of the database.
 
 How the web layer uses this
 ---------------------------
@@ -52,9 +54,18 @@ A returning anonymous reporter::
     reporter = crypto.reporter_keypair(receipt, context=settings.RECEIPT_CONTEXT)
     case_key = crypto.open_case_key(reporter_sealed_key, reporter, case_id=case.id)
 
-Handover, crypto-shredding: ``crypto.hand_over(sealed, keypair=..., case_id=..., to_public_key=...)``
-writes the successor's sealed copy; deleting every sealed copy of a case's keys (case and identity)
-makes every other ciphertext of that case, in the database and in every backup, unreadable.
+Every sealed copy above is stored wrapped under the case's retention key, which lives in a
+:class:`KeyStore` outside the database::
+
+    store = crypto.KeyStore(settings.SPEAKUP_KEYSTORE_DIR)
+    retention_key = store.create(case.id)               # on submission, before the rows
+    row.sealed = crypto.wrap_sealed(retention_key, sealed, case_id=case.id, purpose="case")
+    sealed = crypto.unwrap_sealed(store.get(case.id), row.sealed, case_id=case.id, purpose="case")
+
+Handover: ``crypto.hand_over(sealed, keypair=..., case_id=..., to_public_key=...)`` writes the
+successor's sealed copy. Crypto-shredding: ``store.destroy(case.id)`` destroys the retention key,
+so every sealed copy of the case's keys - in the database and in every backup or dump taken
+before - can no longer be unwrapped, and with them every other ciphertext of the case.
 """
 
 from candour.crypto.attachments import decrypt_attachment, encrypt_attachment
@@ -105,6 +116,7 @@ from candour.crypto.receipts import (
     receipt_lookup,
     reporter_keypair,
 )
+from candour.crypto.shredding import KeyShreddedError, KeyStore, unwrap_sealed, wrap_sealed
 
 __all__ = [
     "CaseKey",
@@ -113,6 +125,8 @@ __all__ = [
     "GuardianKeyring",
     "IdentityKey",
     "KeyPair",
+    "KeyShreddedError",
+    "KeyStore",
     "MetadataError",
     "Receipt",
     "ReceiptError",
@@ -149,4 +163,6 @@ __all__ = [
     "unlock_session",
     "unlock_with_password",
     "unlock_with_recovery_key",
+    "unwrap_sealed",
+    "wrap_sealed",
 ]

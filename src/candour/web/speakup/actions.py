@@ -87,8 +87,10 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def _audit(by, what: str, *, case: Case | None = None, organisation=None, **details) -> None:
     if case is not None:
         target_type, target_id = "speakup_case", str(case.pk)
-    else:
+    elif organisation is not None:
         target_type, target_id = "organisation", organisation.pk
+    else:
+        target_type, target_id = "speakup_keystore", ""
     audit.append(
         actor=actor_label(by),
         action=f"speakup.{what}",
@@ -304,11 +306,13 @@ def submit_concern(
     if route != Route.ANONYMOUS:
         identity_key = crypto.new_identity_key(str(case.id))
         case.identity = crypto.encrypt_identity(identity_key, identity.strip())
+    retention_key = vault.keystore().create(case.id)  # durable before the rows that need it
     case.save(force_insert=True)
     reporter = vault.reporter_keypair(vault.reporter_seed(receipt))
     SealedKey.objects.bulk_create(
         vault.sealed_rows(
             case,
+            retention_key=retention_key,
             case_key=case_key,
             identity_key=identity_key,
             guardians=guardians,
@@ -709,11 +713,12 @@ def share_case(*, case: Case, keypair: KeyPair, to_guardian, by) -> int:
     sealed = 0
     for row in SealedKey.objects.filter(case=case, guardian=by):
         resealed = crypto.hand_over(
-            bytes(row.sealed),
+            vault.unwrap(row),
             keypair=keypair,
             case_id=str(case.pk),
             to_public_key=bytes(to_keys.public_key),
         )
+        resealed = vault.wrap(case, vault.keystore().get(case.pk), row.purpose, resealed)
         SealedKey.objects.update_or_create(
             case=case,
             purpose=row.purpose,
@@ -803,11 +808,16 @@ class Shredded:
 
 @transaction.atomic
 def shred_case(*, case: Case, by) -> Shredded:
-    """Crypto-shred a case: delete every sealed key (case and identity), then every
-    ciphertext. The metadata row stays (status expired) for past returns."""
+    """Crypto-shred a case: destroy its retention key (outside the database, so every earlier
+    copy of the database is blinded too), then delete every sealed key and every ciphertext.
+    The metadata row stays (status expired) for past returns.
+
+    The key goes first: if the database work then fails, the case is already unreadable and
+    the next run of the expiry job finishes it."""
     case = _locked(case)
     if case.legal_hold:
         raise ValidationError("This case is on legal hold.")
+    vault.keystore().destroy(case.pk)
     sealed_keys, _ = SealedKey.objects.filter(case=case).delete()
     ciphertexts = 0
     ciphertexts += Attachment.objects.filter(case=case).delete()[0]
@@ -842,6 +852,27 @@ def expire_cases(*, on: datetime.date | None = None, by) -> list[Shredded]:
         legal_hold=False,
     ).order_by("expires_on", "id")
     return [shred_case(case=case, by=by) for case in due]
+
+
+ORPHAN_QUERY_BATCH = 500  # case ids per query (well under SQLite's 32,766 variables)
+
+
+def sweep_orphan_keys(*, by) -> int:
+    """Delete retention keys whose case never reached the database (a submission that rolled
+    back), once they are old enough not to belong to one still in progress. Audited."""
+    store = vault.keystore()
+    settled = store.settled()
+    orphans = []
+    for start in range(0, len(settled), ORPHAN_QUERY_BATCH):
+        batch = settled[start : start + ORPHAN_QUERY_BATCH]
+        known = {str(pk) for pk in Case.objects.filter(pk__in=batch).values_list("pk", flat=True)}
+        orphans += [case_id for case_id in batch if case_id not in known]
+    for case_id in orphans:
+        store.destroy(case_id)
+    if orphans:
+        with transaction.atomic():
+            _audit(by, "keystore.sweep", orphan_keys=len(orphans))
+    return len(orphans)
 
 
 # ----------------------------------------------------------------------------------- helpers

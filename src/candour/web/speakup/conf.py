@@ -8,6 +8,7 @@ raises ``ImproperlyConfigured`` naming the setting and what was expected; the sy
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,6 +52,7 @@ class SpeakupConfig:
     client_address_header: str | None
     cache_alias: str
     cookie_secure: bool
+    keystore_dir: str
 
     def __repr__(self) -> str:
         return "SpeakupConfig(<secrets hidden>)"
@@ -75,6 +77,7 @@ def _settings_fingerprint() -> tuple:
         "SPEAKUP_CLIENT_ADDRESS_HEADER",
         "SPEAKUP_CACHE",
         "SESSION_COOKIE_SECURE",
+        "SPEAKUP_KEYSTORE_DIR",
     ]
     return tuple(repr(getattr(settings, name, None)) for name in names)
 
@@ -113,6 +116,7 @@ def _config_for(_fingerprint: tuple) -> SpeakupConfig:
         client_address_header=settings.SPEAKUP_CLIENT_ADDRESS_HEADER or None,
         cache_alias=cache_alias,
         cookie_secure=bool(settings.SESSION_COOKIE_SECURE),
+        keystore_dir=_keystore_dir(settings.SPEAKUP_KEYSTORE_DIR),
     )  # fmt: skip
 
 
@@ -149,6 +153,15 @@ def _pepper(value) -> bytes:
             f"({2 * PEPPER_MIN_BYTES}-{2 * PEPPER_MAX_BYTES} hex characters). {hint}"
         )
     return raw
+
+
+def _keystore_dir(value) -> str:
+    if not isinstance(value, str | os.PathLike) or not str(value).strip():
+        raise ImproperlyConfigured(
+            "SPEAKUP_KEYSTORE_DIR must name a directory for speak-up retention keys, outside "
+            "the database (set CANDOUR_SPEAKUP_KEYSTORE)"
+        )
+    return str(value)
 
 
 def _context(value) -> str:

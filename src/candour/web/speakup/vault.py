@@ -29,6 +29,27 @@ def keyring_of(keys: GuardianKeys) -> crypto.GuardianKeyring:
     )
 
 
+def keystore() -> crypto.KeyStore:
+    """The retention keys, outside the database (``SPEAKUP_KEYSTORE_DIR``)."""
+    return crypto.KeyStore(config().keystore_dir)
+
+
+def wrap(case: Case, retention_key: bytes, purpose: str, sealed: bytes) -> bytes:
+    """A sealed key as it is stored: wrapped under the case's retention key."""
+    return crypto.wrap_sealed(retention_key, sealed, case_id=str(case.id), purpose=purpose)
+
+
+def unwrap(row: SealedKey) -> bytes:
+    """The sealed key in a stored row; :class:`NoAccess` once the case has been shredded."""
+    try:
+        retention_key = keystore().get(row.case_id)
+    except crypto.KeyShreddedError:
+        raise NoAccess from None
+    return crypto.unwrap_sealed(
+        retention_key, bytes(row.sealed), case_id=str(row.case_id), purpose=row.purpose
+    )
+
+
 def receipt_lookup(receipt: Receipt) -> bytes:
     return crypto.receipt_lookup(receipt, config().receipt_pepper)
 
@@ -44,13 +65,14 @@ def reporter_keypair(seed: bytes) -> KeyPair:
 def sealed_rows(
     case: Case,
     *,
+    retention_key: bytes,
     case_key: CaseKey,
     identity_key: crypto.IdentityKey | None,
     guardians: Iterable[GuardianKeys],
     reporter_public_key: bytes | None,
 ) -> list[SealedKey]:
     """Unsaved rows sealing the case key to every guardian (and the reporter), and the identity
-    key to every guardian."""
+    key to every guardian, each wrapped under the case's retention key."""
     rows = []
     for keys in guardians:
         public_key = bytes(keys.public_key)
@@ -60,7 +82,9 @@ def sealed_rows(
                 purpose=SealedFor.CASE,
                 guardian_id=keys.user_id,
                 public_key=public_key,
-                sealed=crypto.seal_case_key(case_key, public_key),
+                sealed=wrap(
+                    case, retention_key, SealedFor.CASE, crypto.seal_case_key(case_key, public_key)
+                ),
             )
         )
         if identity_key is not None:
@@ -70,7 +94,12 @@ def sealed_rows(
                     purpose=SealedFor.IDENTITY,
                     guardian_id=keys.user_id,
                     public_key=public_key,
-                    sealed=crypto.seal_identity_key(identity_key, public_key),
+                    sealed=wrap(
+                        case,
+                        retention_key,
+                        SealedFor.IDENTITY,
+                        crypto.seal_identity_key(identity_key, public_key),
+                    ),
                 )
             )
     if reporter_public_key is not None:
@@ -80,7 +109,12 @@ def sealed_rows(
                 purpose=SealedFor.CASE,
                 guardian=None,
                 public_key=reporter_public_key,
-                sealed=crypto.seal_case_key(case_key, reporter_public_key),
+                sealed=wrap(
+                    case,
+                    retention_key,
+                    SealedFor.CASE,
+                    crypto.seal_case_key(case_key, reporter_public_key),
+                ),
             )
         )
     return rows
@@ -98,7 +132,7 @@ def open_for(case: Case, keypair: KeyPair, *, guardian_id: int | None) -> OpenCa
     row = sealed_key_for(case, guardian_id=guardian_id, purpose=SealedFor.CASE)
     if bytes(row.public_key) != keypair.public_key:
         raise NoAccess  # sealed to this guardian's previous keys
-    key = crypto.open_case_key(bytes(row.sealed), keypair, case_id=str(case.id))
+    key = crypto.open_case_key(unwrap(row), keypair, case_id=str(case.id))
     return OpenCase(case=case, key=key)
 
 
@@ -107,7 +141,7 @@ def open_identity(case: Case, keypair: KeyPair, *, guardian_id: int) -> str:
     row = sealed_key_for(case, guardian_id=guardian_id, purpose=SealedFor.IDENTITY)
     if bytes(row.public_key) != keypair.public_key or case.identity is None:
         raise NoAccess
-    identity_key = crypto.open_identity_key(bytes(row.sealed), keypair, case_id=str(case.id))
+    identity_key = crypto.open_identity_key(unwrap(row), keypair, case_id=str(case.id))
     return crypto.decrypt_identity(identity_key, bytes(case.identity))
 
 

@@ -199,6 +199,10 @@ SPEAKUP_CHECK_IN_MONTHS = (1, 3, 6, 12)
 # Closed cases are crypto-shredded this many days after closure (must outlast the last
 # check-in); cases on legal hold are kept.
 SPEAKUP_RETENTION_DAYS = 730
+# Per-case retention keys (candour.crypto.shredding): a directory OUTSIDE the database and its
+# backups. Shredding a case deletes its key here, which blinds every earlier copy of the database.
+# Back it up separately, with backups that expire sooner than SPEAKUP_RETENTION_DAYS.
+SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or str(VAR_DIR / "speakup-keys")
 # A returning reporter stays signed in to their case for this long after their last page.
 SPEAKUP_REPORTER_SESSION_SECONDS = 30 * 60
 SPEAKUP_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

@@ -26,6 +26,11 @@ SPEAKUP_RECEIPT_PEPPER = _required(
     "Speak-up receipts are looked up with it; keep it outside the database and its backups. "
     "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
 )
+SPEAKUP_KEYSTORE_DIR = _required(
+    "CANDOUR_SPEAKUP_KEYSTORE",
+    "A directory for speak-up retention keys, outside the database and its backups (for "
+    "example /var/lib/candour/speakup-keys, mode 700, owned by the server's user).",
+)
 ALLOWED_HOSTS = _required(
     "CANDOUR_ALLOWED_HOSTS", "Comma-separated host names, e.g. candour.example.nhs.uk"
 ).split(",")

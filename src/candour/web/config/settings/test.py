@@ -1,5 +1,8 @@
 """The test suite: the database comes from CANDOUR_DATABASE_URL (SQLite when unset)."""
 
+import os
+import tempfile
+
 from candour.web.config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -16,3 +19,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret
+# Speak-up retention keys: a directory per test process (tests/conftest.py removes it at exit).
+SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or tempfile.mkdtemp(
+    prefix="candour-test-keys-"
+)
