@@ -11,6 +11,7 @@ from candour.analytics.concern.from_funnel import funnel_scale_change, signals_f
 from candour.analytics.concern.null import NullDistribution, null_distribution
 from candour.analytics.concern.options import ConcernOptions
 from candour.analytics.concern.rules import benjamini_hochberg, power
+from candour.analytics.concern.speakup import speakup_flags
 
 __all__ = [
     "ConcernAssessment",
@@ -22,4 +23,5 @@ __all__ = [
     "null_distribution",
     "power",
     "signals_from_funnel",
+    "speakup_flags",
 ]

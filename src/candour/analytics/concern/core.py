@@ -37,9 +37,16 @@ from candour.analytics.concern.frames import (
 )
 from candour.analytics.concern.null import NullDistribution, null_distribution
 from candour.analytics.concern.options import ConcernOptions
+from candour.analytics.concern.speakup import SPEAKUP_FLAG_KIND, speakup_flags
 from candour.exceptions import OptionError
 
-FLAG_KINDS = ("measure", "domain", "divergence", "spc")  # the order flags of equal rank are listed
+FLAG_KINDS = (
+    "measure",
+    "domain",
+    "divergence",
+    "spc",
+    SPEAKUP_FLAG_KIND,
+)  # the order flags of equal rank are listed
 
 BY_MEASURE_COLUMNS = [
     "ods_code",
@@ -176,13 +183,16 @@ def assess(
     *,
     changes: Any = None,
     pairs: Any = (),
+    speakup: Any = None,
     options: ConcernOptions | None = None,
 ) -> ConcernAssessment:
     """Assess every organisation in ``signals`` against the catalogue ``measures``.
 
     ``changes`` and ``pairs`` add P3's target/balance divergence. Inputs are Polars (or pandas)
     frames with the columns of :mod:`candour.analytics.concern.frames`; ``pairs`` may also be a
-    list of (target_measure_id, balance_measure_id). Options are checked first
+    list of (target_measure_id, balance_measure_id). ``speakup`` (published speak-up theme
+    counts) adds the staff-voice flags of :mod:`candour.analytics.concern.speakup`, which raise
+    the organisation's status as a divergence does. Options are checked first
     (:class:`~candour.exceptions.OptionError`), then each input
     (:class:`~candour.exceptions.DataFileError`, naming the input, column and row).
     """
@@ -201,7 +211,8 @@ def assess(
     by_measure = assess_measures(catalogue, signalled, options)
     by_domain = assess_domains(by_measure, domain_nulls, nulls, options)
     divergence = assess_divergence(change_frame, pair_frame, catalogue, options)
-    flags = collect_flags(by_measure, by_domain, divergence)
+    spoken = None if speakup is None else speakup_flags(speakup)
+    flags = collect_flags(by_measure, by_domain, divergence, spoken)
     by_organisation = assess_organisations(
         by_measure, by_domain, divergence, flags, catalogue, options
     )
@@ -480,7 +491,10 @@ def assess_divergence(
 
 
 def collect_flags(
-    by_measure: pl.DataFrame, by_domain: pl.DataFrame, divergence: pl.DataFrame
+    by_measure: pl.DataFrame,
+    by_domain: pl.DataFrame,
+    divergence: pl.DataFrame,
+    spoken: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every concern, worst first: level, then p (smallest first; SPC has none), then kind."""
     measure = by_measure.filter(pl.col("level").is_in(list(CONCERN_LEVELS))).select(
@@ -517,7 +531,10 @@ def collect_flags(
         q=pl.lit(None, dtype=pl.Float64),
         kind=pl.lit("divergence"),
     )
-    flags = pl.concat([_with_flag_schema(part) for part in (measure, spc, domain, diverging)])
+    parts = [measure, spc, domain, diverging]
+    if spoken is not None:
+        parts.append(spoken.with_columns(kind=pl.lit(SPEAKUP_FLAG_KIND)))
+    flags = pl.concat([_with_flag_schema(part) for part in parts])
     return flags.sort(
         pl.col("level").replace_strict(LEVEL_RANK, return_dtype=pl.Int64),
         pl.col("p"),
@@ -571,7 +588,17 @@ def assess_organisations(
     counts = counts.with_columns(
         coverage=exact_ratio(counts["power_sum"], pl.Series([n_measures] * counts.height))
     )
-    diverging = divergence.group_by("ods_code").agg(divergence_rank=_worst_rank(pl.col("level")))
+    # Divergence and speak-up flags are not part of any domain's score; they raise the status.
+    diverging = (
+        pl.concat(
+            [
+                divergence.select("ods_code", "level"),
+                flags.filter(pl.col("kind") == SPEAKUP_FLAG_KIND).select("ods_code", "level"),
+            ]
+        )
+        .group_by("ods_code")
+        .agg(divergence_rank=_worst_rank(pl.col("level")))
+    )
     listed = flags.group_by("ods_code", maintain_order=True).agg(
         n_flags=pl.len(), flags=pl.col("explanation")
     )

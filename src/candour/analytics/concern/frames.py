@@ -1,9 +1,9 @@
-"""The four inputs of an assessment: their schemas, and the checks that make them trustworthy.
+"""The inputs of an assessment: their schemas, and the checks that make them trustworthy.
 
 Each input is checked once, as it arrives: first that its columns exist and hold the right kind of
 data, then each row. Every problem found is raised together as a
-:class:`~candour.exceptions.DataFileError` named after the input ("measures", "signals", "changes"
-or "pairs"), each problem naming its column and its row (counting the frame's rows from 1). After
+:class:`~candour.exceptions.DataFileError` named after the input ("measures", "signals", "changes",
+"pairs" or "speakup"), each problem naming its column and its row (counting the frame's rows from 1). After
 the checks the frames hold exactly the columns below, in this order, with defaults filled in.
 """
 
@@ -83,6 +83,13 @@ PAIR_COLUMNS = (
     Column("balance_measure_id", TEXT),
 )
 
+SPEAKUP_COLUMNS = (
+    Column("ods_code", TEXT, meaning="the organisation"),
+    Column("quarter", TEXT, meaning="the quarter, e.g. 2026-27-q3"),
+    Column("measure_id", TEXT, meaning="a speak-up theme measure, e.g. speakup_cases"),
+    Column("display", TEXT, meaning="the disclosed count as published: 0, * or a multiple of 5"),
+)
+
 Rule = tuple[str, pl.Expr, str]  # (column, failing condition, message)
 
 
@@ -139,6 +146,18 @@ def checked_pairs(pairs: Any, measures: pl.DataFrame) -> pl.DataFrame:
     problems += _duplicates(frame, ["target_measure_id", "balance_measure_id"])
     _raise_if_any("pairs", problems)
     return frame.drop(ROW)
+
+
+def checked_speakup(frame: Any) -> pl.DataFrame:
+    """Published speak-up theme counts (disclosure-controlled), checked; may be empty."""
+    speakup = _conformed(frame, SPEAKUP_COLUMNS, "speakup", allow_empty=True)
+    rules = [
+        (c.name, pl.col(c.name).is_null(), f"{c.meaning} is required") for c in SPEAKUP_COLUMNS
+    ]
+    problems = _problems(speakup, rules)
+    problems += _duplicates(speakup, ["ods_code", "quarter", "measure_id"])
+    _raise_if_any("speakup", problems)
+    return speakup.drop(ROW)
 
 
 def _pairs_frame(pairs: Any) -> pl.DataFrame:

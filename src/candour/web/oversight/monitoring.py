@@ -11,7 +11,8 @@ appends an audit event, so the audit head's count is the cache's version).
 - Funnel signals: for each measure with a numerator and denominator, its latest period across
   trusts on a proportions funnel with overdispersion (Spiegelhalter).
 - Assessment (P1, P2, P3, P6, P7): the signals, the SPC icons of each organisation's latest series,
-  and the target/balance pairs of the published targets.
+  the target/balance pairs of the published targets, and the speak-up themes of the last four
+  quarters as published (disclosure-controlled) for the staff-voice flags.
 """
 
 from __future__ import annotations
@@ -380,7 +381,47 @@ def compute_assessment() -> ConcernAssessment | None:
         signals,
         changes=changes(frame, paired) if pairs else None,
         pairs=pairs,
+        speakup=speakup_published(),
     )
+
+
+# Speak-up themes enter the picture for the last year of quarters (the NGO reports by year).
+SPEAKUP_QUARTERS = 4
+
+
+def speakup_published() -> pl.DataFrame:
+    """Every organisation's speak-up theme counts for the last :data:`SPEAKUP_QUARTERS`
+    quarters (the current one included), as published: through the disclosure control only."""
+    from django.utils import timezone
+
+    from candour.web.speakup.queries import recent_quarters
+    from candour.web.speakup.returns import speakup_signals
+
+    def compute():
+        quarters = recent_quarters(timezone.localdate(), SPEAKUP_QUARTERS)
+        return pl.concat([speakup_signals(q) for q in reversed(quarters)])
+
+    return cached("speakup", compute)
+
+
+def speakup_themes(ods_code: str) -> dict | None:
+    """An organisation's published speak-up theme counts by quarter, for its page; None if it
+    had no case in the period."""
+    from candour.web.speakup.queries import Quarter
+    from candour.web.speakup.returns import THEME_MEASURES
+
+    own = speakup_published().filter(pl.col("ods_code") == ods_code)
+    if own.is_empty():
+        return None
+    quarters = sorted(own["quarter"].unique())
+    display = {(r["measure_id"], r["quarter"]): r["display"] for r in own.iter_rows(named=True)}
+    return {
+        "quarters": [Quarter.parse(q) for q in quarters],
+        "rows": [
+            (label, [display.get((f"speakup_{measure}", q), "0") for q in quarters])
+            for measure, label in THEME_MEASURES.items()
+        ],
+    }
 
 
 def assessment() -> ConcernAssessment | None:

@@ -80,6 +80,7 @@ def organisation_detail(request, ods_code: str):
             ).select_related("closing_evidence"),
             "can_raise": has_role(request.user, CONCERN_RAISERS),
             "picture": picture,
+            "speakup": monitoring.speakup_themes(organisation.ods_code),
             "target_rows": target_rows,
             "icons": icons,
         },
@@ -235,8 +236,16 @@ def concern_new(request, ods_code: str):
 
 
 def flag_title(flag: dict) -> str:
+    from candour.web.speakup.returns import THEME_MEASURES
+
     measure = Measure.objects.filter(pk=flag.get("measure_id")).first()
-    subject = measure.name if measure else (flag.get("domain") or "").replace("_", " ")
+    if measure:
+        subject = measure.name
+    elif flag["kind"] == "speak_up":
+        theme = THEME_MEASURES[flag["measure_id"].removeprefix("speakup_")]
+        subject = f"speaking up, {theme.lower()}"
+    else:
+        subject = (flag.get("domain") or "").replace("_", " ")
     return f"{flag['level'].capitalize()}: {subject}"[:200]
 
 
