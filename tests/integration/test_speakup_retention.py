@@ -19,11 +19,17 @@ from candour.web.core.models import AuditEvent
 from candour.web.core.roles import Role
 from candour.web.speakup import actions, vault
 from candour.web.speakup.choices import Status
-from candour.web.speakup.models import Attachment, Case, Message, SealedKey
+from candour.web.speakup.models import Attachment, Case, Message, Referral, SealedKey
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Controlled drugs go missing from ward 4 every weekend."
+
+
+@pytest.fixture(autouse=True)
+def _own_keystore(settings, tmp_path):
+    """A key store of this test's own, so that keys aged by one test are not another's orphans."""
+    settings.SPEAKUP_KEYSTORE_DIR = str(tmp_path / "keys")
 
 
 @pytest.fixture
@@ -56,6 +62,7 @@ def test_a_closed_case_is_shredded_when_its_retention_ends_and_audited(closed, g
     assert expire(case.expires_on) == 0
     out = capsys.readouterr().out
     assert f"shredded case {case.pk} (R0B)" in out
+    assert "1 shared text(s) cleared" in out  # the referral's reference (INC-1)
     assert "1 case(s) shredded" in out
     shredded = Case.objects.get(pk=case.pk)
     assert shredded.status == Status.EXPIRED
@@ -64,6 +71,7 @@ def test_a_closed_case_is_shredded_when_its_retention_ends_and_audited(closed, g
     assert not SealedKey.objects.filter(case=case).exists()
     assert not Attachment.objects.filter(case=case).exists()
     assert not Message.objects.filter(case=case).exists()
+    assert Referral.objects.get(case=case).reference == ""  # the row stays, for the counts
     with pytest.raises(crypto.KeyShreddedError):
         vault.keystore().get(case.pk)
     # what the quarterly return needs stays
@@ -149,7 +157,7 @@ def test_a_database_copy_taken_before_shredding_cannot_be_decrypted(closed, guar
                 )
 
 
-def test_orphan_retention_keys_are_swept_and_live_ones_kept(closed, capsys):
+def test_orphan_retention_keys_are_listed_then_deleted_and_live_ones_kept(closed, capsys):
     case, _ = closed
     store = vault.keystore()
     orphan, young_orphan = str(uuid.uuid4()), str(uuid.uuid4())
@@ -159,10 +167,43 @@ def test_orphan_retention_keys_are_swept_and_live_ones_kept(closed, capsys):
     for case_id in (orphan, str(case.pk)):
         os.utime(store._path(case_id), (an_hour_ago, an_hour_ago))
 
-    assert expire(case.expires_on - datetime.timedelta(days=1)) == 0
-    assert "1 orphan retention key(s) deleted" in capsys.readouterr().out
-    with pytest.raises(crypto.KeyShreddedError):
-        store.get(orphan)
-    assert store.get(young_orphan)  # may belong to a submission still in its transaction
-    assert store.get(case.pk)
-    assert AuditEvent.objects.filter(action="speakup.keystore.sweep").exists()
+    assert main(["speakup", "orphan-keys"]) == 0
+    out = capsys.readouterr().out
+    assert f"orphan retention key {orphan}" in out
+    assert "1 orphan key(s) found (run with --delete" in out
+    assert store.has(orphan)
+
+    assert main(["speakup", "orphan-keys", "--delete"]) == 0
+    assert "1 orphan key(s) deleted" in capsys.readouterr().out
+    assert not store.has(orphan)
+    assert store.has(young_orphan)  # may belong to a submission still in its transaction
+    assert store.has(case.pk)
+    assert AuditEvent.objects.filter(action="speakup.keystore.delete_orphans").exists()
+
+
+def test_orphan_keys_are_never_deleted_with_the_wrong_key_store(closed, settings, tmp_path, capsys):
+    """A key store that does not hold this database's keys (or a database that is not this key
+    store's) stops the command before anything is deleted."""
+    assert closed  # a case whose key is in the right store, not in this one
+    settings.SPEAKUP_KEYSTORE_DIR = str(tmp_path / "another-installation")  # not the case's
+    other = vault.keystore()
+    stranger = str(uuid.uuid4())
+    other.create(stranger)
+    an_hour_ago = time.time() - ORPHAN_MIN_AGE_SECONDS - 1
+    os.utime(other._path(stranger), (an_hour_ago, an_hour_ago))
+    assert main(["speakup", "orphan-keys", "--delete"]) == 2
+    assert "does not match this database" in capsys.readouterr().err
+    assert other.has(stranger)
+
+
+def test_a_database_whose_cases_are_all_elsewhere_deletes_nothing(closed, capsys):
+    """Every settled key an orphan (e.g. the server pointed at an empty database): refused."""
+    case, _ = closed
+    store = vault.keystore()
+    an_hour_ago = time.time() - ORPHAN_MIN_AGE_SECONDS - 1
+    os.utime(store._path(case.pk), (an_hour_ago, an_hour_ago))
+    Case.objects.filter(pk=case.pk).update(status=Status.EXPIRED)  # not sampled as recent
+    SealedKey.objects.filter(case=case).delete()
+    Case.objects.filter(pk=case.pk).delete()
+    assert main(["speakup", "orphan-keys", "--delete"]) == 2
+    assert store.has(case.pk)

@@ -1,4 +1,4 @@
-"""``candour speakup``: retention, guardian enrolment and coverage for the speak-up app.
+"""``candour speakup``: retention, guardians' keys and assignments, coverage, orphan keys.
 
 Mirrors the actions in :mod:`candour.web.speakup.actions`: ``expire`` is
 :func:`~candour.web.speakup.actions.expire_cases`, ``enrol-guardian`` is
@@ -17,15 +17,17 @@ from candour.exceptions import UserError
 
 EXPIRE_ACTOR = "system:candour-speakup-expire"
 ENROL_ACTOR = "system:candour-speakup-enrol-guardian"
+ADMIN_ACTOR = "system:candour-speakup"
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "speakup",
-        help="speak-up retention, guardian enrolment and coverage",
+        help="speak-up retention, guardians, coverage and key store",
         description=(
-            "Commands for the speak-up app: destroy expired cases (crypto-shredding), enrol a "
-            "guardian's case keys, and list where guardians are missing."
+            "Commands for the speak-up app: destroy expired cases (crypto-shredding); enrol, "
+            "assign and unassign guardians and replace lost keys; list where guardians are "
+            "missing; find retention keys left by submissions that rolled back."
         ),
     )
     actions = parser.add_subparsers(dest="speakup_command", metavar="ACTION", required=True)
@@ -37,10 +39,11 @@ def register(subparsers) -> None:
             "For each closed case whose retention period (SPEAKUP_RETENTION_DAYS after closure) "
             "has ended, destroy its retention key in the key store outside the database (so "
             "backups taken earlier cannot be decrypted either), then delete its sealed keys, "
-            "messages, notes, files and other ciphertexts; keep its metadata for past quarterly "
-            "returns. Cases on legal hold are kept. Each case is audited. Then delete key-store "
-            "keys of submissions that never reached the database. Run it daily (for example "
-            "from cron)."
+            "messages, notes, files and other ciphertexts, and clear the plaintext written for "
+            "action owners (action descriptions and evidence, referral references, disclosure "
+            "reasons); keep its metadata for past quarterly "
+            "returns. Cases on legal hold are kept. Each case is audited. Run it daily (for "
+            "example from cron) with the server's settings."
         ),
     )
     expire.add_argument(
@@ -86,6 +89,67 @@ def register(subparsers) -> None:
     )
     coverage.set_defaults(handler=run_coverage)
 
+    assign = actions.add_parser(
+        "assign-guardian",
+        help="make an enrolled guardian receive an organisation's concerns too",
+        description=(
+            "Assign a guardian who already has case keys to another organisation (granting the "
+            "guardian role for it). Concerns raised there from now on are sealed to them; earlier "
+            "ones are shared by a guardian who can read them (the case page's 'Share')."
+        ),
+    )
+    assign.add_argument("username", help="the guardian's username")
+    assign.add_argument(
+        "--organisation", required=True, metavar="ODS", help="ODS code of the organisation"
+    )
+    assign.set_defaults(handler=run_assign)
+
+    unassign = actions.add_parser(
+        "unassign-guardian",
+        help="stop a guardian receiving an organisation's concerns and remove their access",
+        description=(
+            "Remove the guardian's assignment and guardian role for the organisation and delete "
+            "their sealed keys to its cases. Refused while any case there can be read by this "
+            "guardian alone: they must hand it over first, so no case is left unreadable."
+        ),
+    )
+    unassign.add_argument("username", help="the guardian's username")
+    unassign.add_argument(
+        "--organisation", required=True, metavar="ODS", help="ODS code of the organisation"
+    )
+    unassign.set_defaults(handler=run_unassign)
+
+    replace = actions.add_parser(
+        "replace-guardian-keys",
+        help="new case keys for a guardian who lost both password and recovery key",
+        description=(
+            "Create a new key pair for the guardian, locked with their current sign-in password "
+            "(asked for, never shown), and print the new recovery key once. Their sealed keys to "
+            "cases cannot be opened by anyone any more and are deleted: another guardian of "
+            "each case must share it with them again. There is no escrow."
+        ),
+    )
+    replace.add_argument("username", help="the guardian's username")
+    replace.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of prompting",
+    )
+    replace.set_defaults(handler=run_replace_keys)
+
+    orphans = actions.add_parser(
+        "orphan-keys",
+        help="list (or delete) retention keys of submissions that never reached the database",
+        description=(
+            "A submission writes its case's retention key before its database rows, so one that "
+            "rolled back leaves a key without a case. This lists those keys (an hour old or "
+            "more); --delete deletes them. Both first check that the key store belongs to this "
+            "database and stop, deleting nothing, if it does not."
+        ),
+    )
+    orphans.add_argument("--delete", action="store_true", help="delete the orphan keys listed")
+    orphans.set_defaults(handler=run_orphan_keys)
+
 
 def _date(text: str) -> datetime.date:
     try:
@@ -115,25 +179,23 @@ def run_expire(args: argparse.Namespace) -> int:
     for item in shredded:
         print(
             f"shredded case {item.case_id} ({item.organisation}): {item.sealed_keys} sealed "
-            f"key(s) and {item.ciphertexts} ciphertext(s) destroyed"
+            f"key(s) and {item.ciphertexts} ciphertext(s) destroyed, {item.shared_texts} shared "
+            "text(s) cleared"
         )
     print(f"{len(shredded)} case(s) shredded.")
-    orphans = actions.sweep_orphan_keys(by=EXPIRE_ACTOR)
-    if orphans:
-        print(f"{orphans} orphan retention key(s) deleted (submissions that rolled back).")
     return 0
 
 
-def run_enrol(args: argparse.Namespace) -> int:
-    setup_django()
-    from django.core.exceptions import ValidationError
-
+def _user(username: str):
     from candour.web.core.models import User
-    from candour.web.speakup import actions
 
-    user = User.objects.filter(username=args.username).first()
+    user = User.objects.filter(username=username).first()
     if user is None:
-        raise UserError(f"no user is called {args.username!r}")
+        raise UserError(f"no user is called {username!r}")
+    return user
+
+
+def _password(args: argparse.Namespace, user) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -142,12 +204,89 @@ def run_enrol(args: argparse.Namespace) -> int:
         raise UserError(
             "that is not the guardian's sign-in password (case keys open with the same password)"
         )
+    return password
+
+
+def _as_user_error(action, **kwargs):
+    from django.core.exceptions import ValidationError
+
     try:
-        recovery_key = actions.enrol_guardian(
-            user=user, password=password, organisation_code=args.organisation, by=ENROL_ACTOR
-        )
+        return action(**kwargs)
     except ValidationError as exc:
         raise UserError(" ".join(exc.messages)) from None
+
+
+def run_assign(args: argparse.Namespace) -> int:
+    setup_django()
+    from candour.web.speakup import actions
+
+    user = _user(args.username)
+    _as_user_error(
+        actions.assign_guardian, user=user, organisation_code=args.organisation, by=ADMIN_ACTOR
+    )
+    print(f"{args.username} now receives concerns for {args.organisation.upper()}.")
+    return 0
+
+
+def run_unassign(args: argparse.Namespace) -> int:
+    setup_django()
+    from candour.web.speakup import actions
+
+    user = _user(args.username)
+    removed = _as_user_error(
+        actions.unassign_guardian, user=user, organisation_code=args.organisation, by=ADMIN_ACTOR
+    )
+    print(
+        f"{args.username} no longer receives concerns for {args.organisation.upper()}; "
+        f"{removed} sealed key(s) removed."
+    )
+    return 0
+
+
+def run_replace_keys(args: argparse.Namespace) -> int:
+    setup_django()
+    from candour.web.speakup import actions
+
+    user = _user(args.username)
+    password = _password(args, user)
+    recovery_key = _as_user_error(
+        actions.replace_guardian_keys, user=user, password=password, by=ADMIN_ACTOR
+    )
+    print(f"New case keys for {args.username}. Recovery key (shown once; print it):")
+    print(f"  {recovery_key}")
+    return 0
+
+
+def run_orphan_keys(args: argparse.Namespace) -> int:
+    setup_django()
+    from candour.web.speakup import actions
+
+    if args.delete:
+        orphans = _as_user_error(actions.delete_orphan_keys, by=ADMIN_ACTOR)
+        verb = "deleted"
+    else:
+        _as_user_error(actions.check_keystore_matches_database)
+        orphans = actions.orphan_keys()
+        verb = "found (run with --delete to delete them)" if orphans else "found"
+    for case_id in orphans:
+        print(f"orphan retention key {case_id}")
+    print(f"{len(orphans)} orphan key(s) {verb}.")
+    return 0
+
+
+def run_enrol(args: argparse.Namespace) -> int:
+    setup_django()
+    from candour.web.speakup import actions
+
+    user = _user(args.username)
+    password = _password(args, user)
+    recovery_key = _as_user_error(
+        actions.enrol_guardian,
+        user=user,
+        password=password,
+        organisation_code=args.organisation,
+        by=ENROL_ACTOR,
+    )
     print(
         f"Case keys created; {args.username} now receives concerns for {args.organisation.upper()}."
     )

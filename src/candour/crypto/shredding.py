@@ -56,7 +56,8 @@ class KeyStore:
     def create(self, case_id: str | uuid.UUID) -> bytes:
         """A new random retention key for the case, durably written before it is returned."""
         path = self._path(case_id)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.parent.mkdir(exist_ok=True, mode=0o700)
         key = nacl.utils.random(KEY_BYTES)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
@@ -81,6 +82,10 @@ class KeyStore:
         if len(key) != KEY_BYTES:
             raise DecryptionError(f"the retention key of case {case_id} is damaged")
         return key
+
+    def has(self, case_id: str | uuid.UUID) -> bool:
+        """Whether the case's retention key is in the store."""
+        return self._path(case_id).is_file()
 
     def destroy(self, case_id: str | uuid.UUID) -> bool:
         """Delete the case's retention key; False if it was already gone."""

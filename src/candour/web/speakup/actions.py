@@ -23,7 +23,8 @@ from django.utils import timezone
 from candour import crypto
 from candour.crypto import KeyPair, Receipt, RecoveryKey
 from candour.web.core import audit
-from candour.web.core.actions import actor_label, grant_role
+from candour.web.core.actions import actor_label, grant_role, revoke_role
+from candour.web.core.models import RoleGrant
 from candour.web.core.roles import Role
 from candour.web.oversight.models import Organisation
 from candour.web.speakup import policy, vault
@@ -135,6 +136,36 @@ def assign_guardian(*, user, organisation_code: str, by) -> GuardianAssignment:
 
 
 @transaction.atomic
+def unassign_guardian(*, user, organisation_code: str, by) -> int:
+    """Stop a guardian receiving this organisation's concerns, and take away their sealed keys
+    to its cases. Refused while a case there is sealed to nobody else (hand it over first), so
+    no case is left unreadable. Returns the number of sealed keys removed."""
+    organisation = _organisation(organisation_code)
+    assignment = GuardianAssignment.objects.filter(guardian=user, organisation=organisation)
+    if not assignment.exists():
+        raise ValidationError(f"{user.get_username()} is not a guardian of {organisation.pk}.")
+    theirs = SealedKey.objects.filter(
+        guardian=user, purpose=SealedFor.CASE, case__organisation=organisation
+    ).values_list("case_id", flat=True)
+    shared = (
+        SealedKey.objects.filter(case_id__in=theirs, purpose=SealedFor.CASE, guardian__isnull=False)
+        .exclude(guardian=user)
+        .values_list("case_id", flat=True)
+    )
+    sole = set(theirs) - set(shared)
+    if sole:
+        raise ValidationError(
+            f"{len(sole)} case(s) at {organisation.pk} can be read only by "
+            f"{user.get_username()}: they must hand them over to another guardian first."
+        )
+    removed, _ = SealedKey.objects.filter(guardian=user, case__organisation=organisation).delete()
+    assignment.delete()
+    revoke_role(user=user, role=Role.GUARDIAN, organisation_code=organisation.pk, by=by)
+    _audit(by, "guardian.unassign", organisation=organisation, user=user.pk, sealed_keys=removed)
+    return removed
+
+
+@transaction.atomic
 def replace_guardian_keys(*, user, password: str, by) -> RecoveryKey:
     """A new key pair for a guardian whose password and recovery key are both lost.
 
@@ -223,10 +254,17 @@ def _organisation(organisation_code: str) -> Organisation:
 
 
 def readers_of(organisation: Organisation) -> list[GuardianKeys]:
-    """The keys of every guardian assigned to the organisation."""
+    """The keys of every active guardian assigned to the organisation who still holds the
+    guardian role, unscoped or for this organisation (revoking it stops new concerns being
+    sealed to them)."""
+    with_role = RoleGrant.objects.filter(
+        role=Role.GUARDIAN, organisation_code__in=["", organisation.pk]
+    ).values("user_id")
     return list(
         GuardianKeys.objects.filter(
-            user__guardian_assignments__organisation=organisation, user__is_active=True
+            user__guardian_assignments__organisation=organisation,
+            user__is_active=True,
+            user_id__in=with_role,
         ).order_by("user_id")
     )
 
@@ -539,8 +577,13 @@ def refer(*, case: Case, kind: str, reference: str = "", by) -> Referral:
 
 @transaction.atomic
 def give_feedback(*, opened: OpenCase, body: str, by) -> Case:
-    """Actioned -> feedback given: the guardian tells the person what was done."""
-    case = _advance(opened.case, Status.ACTIONED, Status.FEEDBACK_GIVEN, "feedback_given_on")
+    """Actioned (or triaged) -> feedback given: the guardian tells the person what was done, or,
+    for a concern looked into and not upheld or withdrawn, why nothing was (no action needed)."""
+    case = opened.case
+    if _locked(case).status == Status.TRIAGED:
+        case = _advance(case, Status.TRIAGED, Status.FEEDBACK_GIVEN, "feedback_given_on")
+    else:
+        case = _advance(case, Status.ACTIONED, Status.FEEDBACK_GIVEN, "feedback_given_on")
     _add_message(opened, author=Author.GUARDIAN, body=body, guardian=by)
     _audit(by, "case.feedback", case=case)
     return case
@@ -804,6 +847,7 @@ class Shredded:
     organisation: str
     sealed_keys: int
     ciphertexts: int
+    shared_texts: int
 
 
 @transaction.atomic
@@ -838,8 +882,21 @@ def shred_case(*, case: Case, by) -> Shredded:
     case.status = Status.EXPIRED
     case.shredded_on = today()
     case.save()
-    _audit(by, "case.shred", case=case, sealed_keys=sealed_keys, ciphertexts=ciphertexts)
-    return Shredded(str(case.pk), case.organisation_id, sealed_keys, ciphertexts)
+    # the plaintext a guardian wrote for people without the key goes too (the rows stay, counted)
+    shared_texts = (
+        CaseAction.objects.filter(case=case).update(description="", evidence="")
+        + Referral.objects.filter(case=case).exclude(reference="").update(reference="")
+        + IdentityDisclosure.objects.filter(case=case).update(reason="")
+    )
+    _audit(
+        by,
+        "case.shred",
+        case=case,
+        sealed_keys=sealed_keys,
+        ciphertexts=ciphertexts,
+        shared_texts=shared_texts,
+    )
+    return Shredded(str(case.pk), case.organisation_id, sealed_keys, ciphertexts, shared_texts)
 
 
 def expire_cases(*, on: datetime.date | None = None, by) -> list[Shredded]:
@@ -855,24 +912,53 @@ def expire_cases(*, on: datetime.date | None = None, by) -> list[Shredded]:
 
 
 ORPHAN_QUERY_BATCH = 500  # case ids per query (well under SQLite's 32,766 variables)
+# How many of the most recent unexpired cases must have their key before orphans are deleted.
+KEYSTORE_MATCH_SAMPLE = 100
 
 
-def sweep_orphan_keys(*, by) -> int:
-    """Delete retention keys whose case never reached the database (a submission that rolled
-    back), once they are old enough not to belong to one still in progress. Audited."""
-    store = vault.keystore()
-    settled = store.settled()
+class KeyStoreMismatch(ValidationError):
+    """The key store does not belong to this database: deleting "orphans" would shred cases."""
+
+
+def orphan_keys() -> list[str]:
+    """Retention keys whose case is not in the database and that are old enough not to belong
+    to a submission still in its transaction: left by submissions that rolled back."""
+    settled = vault.keystore().settled()
     orphans = []
     for start in range(0, len(settled), ORPHAN_QUERY_BATCH):
         batch = settled[start : start + ORPHAN_QUERY_BATCH]
         known = {str(pk) for pk in Case.objects.filter(pk__in=batch).values_list("pk", flat=True)}
         orphans += [case_id for case_id in batch if case_id not in known]
+    return orphans
+
+
+def check_keystore_matches_database() -> None:
+    """:class:`KeyStoreMismatch` unless the key store holds the keys of this database's cases:
+    the most recent unexpired cases all have theirs, and some settled key has its case here."""
+    store = vault.keystore()
+    recent = Case.objects.exclude(status=Status.EXPIRED).order_by("-received_on", "-pk")
+    missing = [case.pk for case in recent[:KEYSTORE_MATCH_SAMPLE] if not store.has(case.pk)]
+    settled = store.settled()
+    if missing or (settled and len(orphan_keys()) == len(settled)):
+        raise KeyStoreMismatch(
+            f"the key store {store.directory} does not match this database "
+            f"({len(missing)} recent case(s) without a key; "
+            f"{len(settled)} settled key(s)): check CANDOUR_SPEAKUP_KEYSTORE and the database "
+            "settings. Nothing was deleted."
+        )
+
+
+def delete_orphan_keys(*, by) -> list[str]:
+    """Delete the :func:`orphan_keys`, after :func:`check_keystore_matches_database`. Audited."""
+    check_keystore_matches_database()
+    orphans = orphan_keys()
+    store = vault.keystore()
     for case_id in orphans:
         store.destroy(case_id)
     if orphans:
         with transaction.atomic():
-            _audit(by, "keystore.sweep", orphan_keys=len(orphans))
-    return len(orphans)
+            _audit(by, "keystore.delete_orphans", orphan_keys=len(orphans))
+    return orphans
 
 
 # ----------------------------------------------------------------------------------- helpers

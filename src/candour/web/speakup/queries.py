@@ -110,7 +110,7 @@ def next_step(case: Case) -> tuple[str, datetime.date | None]:
     steps = {
         Status.RECEIVED: ("Acknowledge", acknowledge_by),
         Status.ACKNOWLEDGED: ("Triage", feedback_by),
-        Status.TRIAGED: ("Record actions", feedback_by),
+        Status.TRIAGED: ("Record actions or give feedback", feedback_by),
         Status.ACTIONED: ("Give feedback", feedback_by),
         Status.FEEDBACK_GIVEN: ("Close on evidence", None),
     }

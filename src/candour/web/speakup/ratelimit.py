@@ -26,7 +26,8 @@ def source_of(request) -> str:
     """A keyed hash of the request's source address (rotates daily; never stored)."""
     header = config().client_address_header
     address = request.META.get(header, "") if header else ""
-    address = address.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    # the address the trusted proxy appended last (earlier entries are the client's to forge)
+    address = address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
     day = datetime.date.today().isoformat().encode()
     key = hashlib.blake2b(
         settings.SECRET_KEY.encode() + b"\x00" + day, digest_size=32, person=_PERSON

@@ -31,6 +31,7 @@ from candour.web.speakup.choices import (
     Route,
     Status,
 )
+from candour.web.speakup.conf import config
 from candour.web.speakup.forms import (
     ActionDoneForm,
     ActionForm,
@@ -217,7 +218,12 @@ def unlock(request):
     return render(
         request,
         "speakup/unlock.html",
-        {"form": form, "next": next_url, "locked": locked},
+        {
+            "form": form,
+            "next": next_url,
+            "locked": locked,
+            "lockout_minutes": -(-config().rate_limits["unlock_per_user"].lockout // 60),
+        },
         status=429 if locked else (400 if form.errors else 200),
     )
 
@@ -327,7 +333,7 @@ def _case_forms(case, user, bound) -> dict:
         offered["action"] = ActionForm
         offered["referral"] = ReferralForm
         offered["action_done"] = ActionDoneForm
-    if case.status == Status.ACTIONED:
+    if case.status in (Status.TRIAGED, Status.ACTIONED):
         offered["feedback"] = FeedbackForm
     if case.status == Status.FEEDBACK_GIVEN:
         offered["close"] = CloseForm

@@ -266,7 +266,7 @@ def action_done(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            flash.success(request, "Recorded as done. The guardian has been told.")
+            flash.success(request, "Recorded as done, with your evidence, on the case.")
             return redirect("speakup:my_actions")
     owned = CaseAction.objects.filter(owner=request.user).order_by("done_on", "due_on", "id")
     return render(

@@ -59,7 +59,7 @@ RECEIPT_FAILURE = (
     "ABCD-EFGH-JKMN-PQRS-TVWX. Check it and try again."
 )
 LOCKED_OUT = (
-    "There have been too many attempts. For your security, wait an hour and try again. If you "
+    "There have been too many attempts. For your security, wait up to an hour and try again. If you "
     "have lost your receipt, you can raise your concern again or speak to a guardian in person."
 )
 RECEIPT_LIMITS = ("receipt_per_source", "receipt_global")
@@ -87,11 +87,7 @@ def start(request):
             .filter(Q(ods_code__iexact=query) | Q(name__icontains=query))
             .order_by("name")[:SEARCH_RESULTS]
         )
-    with_guardian = set(
-        Organisation.objects.filter(
-            pk__in=[o.pk for o in results], guardian_assignments__isnull=False
-        ).values_list("pk", flat=True)
-    )
+    with_guardian = {o.pk for o in results if actions.readers_of(o)}
     return render(
         request,
         "speakup/start.html",
@@ -333,6 +329,7 @@ def _render_case(request, session, case, opened, *, forms=None, status=200):
             organisation=case.organisation, status=SummaryStatus.PUBLISHED
         )[:10]
     context["author"] = Author
+    context["session_minutes"] = config().reporter_session_seconds // 60
     response = render(request, "speakup/reporter_case.html", context, status=status)
     start_reporter_session(response, session)  # slide the expiry
     return response
