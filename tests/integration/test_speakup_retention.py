@@ -207,3 +207,14 @@ def test_a_database_whose_cases_are_all_elsewhere_deletes_nothing(closed, capsys
     Case.objects.filter(pk=case.pk).delete()
     assert main(["speakup", "orphan-keys", "--delete"]) == 2
     assert store.has(case.pk)
+
+
+def test_a_shredded_case_stays_on_the_guardians_list_of_closed_cases(closed, guardian, client):
+    case, _ = closed
+    actions.shred_case(case=case, by="system:test")
+    client.force_login(guardian, backend="django.contrib.auth.backends.ModelBackend")
+    reference = Case.objects.get(pk=case.pk).reference
+    assert reference not in client.get("/speak-up/cases/").content.decode()
+    listed = client.get("/speak-up/cases/?show=all").content.decode()
+    assert reference in listed
+    assert f'href="/speak-up/cases/{case.pk}/"' not in listed  # nothing left to open

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from candour.web.speakup.choices import OPEN_STATUSES, SealedFor, Status
 from candour.web.speakup.conf import config
@@ -144,10 +145,13 @@ def case_rows(cases, today: datetime.date) -> list[CaseRow]:
     )
 
 
-def guardian_cases(user) -> QuerySet[Case]:
-    """Cases sealed to this guardian (the only ones they can open)."""
+def guardian_cases(user, *, expired_at: Iterable[str] = ()) -> QuerySet[Case]:
+    """Cases sealed to this guardian (the only ones they can open), and the shredded cases of
+    the organisations ``expired_at`` (listed by their metadata; nothing of them can be opened)."""
+    sealed = Q(sealed_keys__guardian=user, sealed_keys__purpose=SealedFor.CASE)
+    shredded = Q(status=Status.EXPIRED, organisation_id__in=list(expired_at))
     return (
-        Case.objects.filter(sealed_keys__guardian=user, sealed_keys__purpose=SealedFor.CASE)
+        Case.objects.filter(sealed | shredded)
         .select_related("organisation")
         .prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.order_by("due_on")))
         .distinct()

@@ -244,7 +244,7 @@ def cases(request):
     user = request.user
     organisations = policy.guardian_organisation_codes(user)
     show_closed = request.GET.get("show") == "all"
-    mine = queries.guardian_cases(user)
+    mine = queries.guardian_cases(user, expired_at=organisations if show_closed else ())
     if not show_closed:
         mine = mine.filter(status__in=[*OPEN_STATUSES, Status.DETRIMENT_WATCH])
     today = timezone.localdate()
