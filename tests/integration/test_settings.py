@@ -50,3 +50,31 @@ def test_production_with_its_secrets_is_https_only():
     result = load_production(**PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True", "True", "False"]
+
+
+def test_production_collects_static_files_and_serves_pages(tmp_path):
+    """The manifest storage refuses a page that links a static file it has not collected, and
+    collectstatic refuses a stylesheet that refers to a missing file: both only in production."""
+    code = (
+        "import django; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('collectstatic', '--no-input', verbosity=0);"
+        "from django.test import Client;"
+        "client = Client();"
+        "print(*(client.get(p, secure=True, HTTP_HOST='candour.example.nhs.uk').status_code"
+        " for p in ('/sign-in/', '/speak-up/')))"
+    )
+    env = {
+        **BASE_ENV,
+        **PRODUCTION_ENV,
+        "DJANGO_SETTINGS_MODULE": "candour.web.config.settings.production",
+        "CANDOUR_VAR_DIR": str(tmp_path),
+        "CANDOUR_SPEAKUP_KEYSTORE": str(tmp_path / "keys"),
+        # pages that need no database: a wrong address proves none is touched
+        "CANDOUR_DATABASE_URL": "postgres://nobody:nothing@127.0.0.1:1/none",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "200"]
