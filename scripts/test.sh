@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command: lint, then the whole suite on SQLite and on PostgreSQL, then the browser
 # tests on Debian's chromium. Run through `make test`, which installs the Python and npm
-# dependencies first. Installs PostgreSQL and chromium from Debian when they are missing and
-# starts a PostgreSQL cluster on 127.0.0.1 when none is running.
+# dependencies first. Installs PostgreSQL, memcached and chromium from Debian when they are
+# missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when none is running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -43,9 +43,24 @@ END $$;
 SQL
 }
 
+ensure_memcached() {
+  # the shared, memory-only cache production uses for speak-up rate limits (one test needs it)
+  if (exec 3<>/dev/tcp/127.0.0.1/11211) 2>/dev/null; then return; fi
+  [ -x /usr/bin/memcached ] || { echo "Installing Debian's memcached…"; apt_install memcached; }
+  if [ "$(id -u)" -eq 0 ]; then
+    /usr/bin/memcached -d -u memcache -l 127.0.0.1 -p 11211 -m 64
+  else
+    /usr/bin/memcached -d -l 127.0.0.1 -p 11211 -m 64
+  fi
+  for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/11211) 2>/dev/null && return; sleep 0.5; done
+  echo "memcached did not start on 127.0.0.1:11211" >&2; exit 1
+}
+
 ensure_chromium
 ensure_postgres
 ensure_postgres_role
+ensure_memcached
+export CANDOUR_TEST_MEMCACHED="${CANDOUR_TEST_MEMCACHED:-127.0.0.1:11211}"
 
 echo "== ruff"
 "$BIN/ruff" check .

@@ -78,3 +78,57 @@ def test_production_collects_static_files_and_serves_pages(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "200"]
+
+
+def test_production_shares_the_speakup_cache_through_memcached():
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.CACHES['speakup']['BACKEND'], *settings.CACHES['speakup']['LOCATION'])"
+    )
+    env = {
+        **BASE_ENV,
+        **PRODUCTION_ENV,
+        "DJANGO_SETTINGS_MODULE": "candour.web.config.settings.production",
+        "CANDOUR_SPEAKUP_CACHE": "memcached://10.0.0.5:11211,10.0.0.6:11211",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.memcached.PyMemcacheCache",
+        "10.0.0.5:11211",
+        "10.0.0.6:11211",
+    ]
+    env["CANDOUR_SPEAKUP_CACHE"] = "redis://10.0.0.5:6379"
+    refused = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0
+    assert "CANDOUR_SPEAKUP_CACHE must be memcached://host:port" in refused.stderr
+
+
+def test_deploy_check_warns_that_local_memory_rate_limits_are_per_process(tmp_path):
+    env = {
+        **BASE_ENV,
+        **PRODUCTION_ENV,
+        "DJANGO_SETTINGS_MODULE": "candour.web.config.settings.production",
+        "CANDOUR_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--tag", "caches"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "speakup.W001" in result.stderr + result.stdout
+    env["CANDOUR_SPEAKUP_CACHE"] = "memcached://127.0.0.1:11211"
+    shared = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--tag", "caches"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "speakup.W001" not in shared.stderr + shared.stdout

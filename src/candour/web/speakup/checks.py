@@ -16,3 +16,48 @@ def speakup_settings(app_configs, **kwargs):
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), id="speakup.E001")]
     return []
+
+
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+# Backends that would write the rate limiter's hashed source addresses to disk.
+ON_DISK = (
+    "django.core.cache.backends.db.DatabaseCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+)
+
+
+@checks.register(checks.Tags.caches)
+def speakup_cache_not_on_disk(app_configs, **kwargs):
+    """The rate limiter's cache holds keyed hashes of source addresses: never on disk."""
+    backend = _speakup_cache_backend()
+    if backend in ON_DISK:
+        return [
+            checks.Error(
+                f"SPEAKUP_CACHE uses {backend}, which writes to disk; reporters' (hashed) "
+                "addresses must stay in memory. Use memcached (CANDOUR_SPEAKUP_CACHE).",
+                id="speakup.E002",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def speakup_cache_shared(app_configs, **kwargs):
+    """``check --deploy``: local memory is per process, so with several worker processes every
+    rate limit is that many times looser and a lockout holds in one process only."""
+    if _speakup_cache_backend() == LOCAL_MEMORY:
+        return [
+            checks.Warning(
+                "SPEAKUP_CACHE is local memory: speak-up rate limits and lockouts apply per "
+                "process. With more than one worker process set CANDOUR_SPEAKUP_CACHE="
+                "memcached://host:port.",
+                id="speakup.W001",
+            )
+        ]
+    return []
+
+
+def _speakup_cache_backend() -> str:
+    from django.conf import settings
+
+    return settings.CACHES.get(settings.SPEAKUP_CACHE, {}).get("BACKEND", "")

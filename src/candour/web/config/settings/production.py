@@ -31,6 +31,27 @@ SPEAKUP_KEYSTORE_DIR = _required(
     "A directory for speak-up retention keys, outside the database and its backups (for "
     "example /var/lib/candour/speakup-keys, mode 700, owned by the server's user).",
 )
+
+
+def _speakup_cache(url: str) -> dict:
+    """``memcached://host:port[,host:port...]`` as the speak-up cache (memory only, shared by
+    every worker process); empty keeps local memory, right for one process only."""
+    if not url:
+        return CACHES["speakup"]
+    scheme, _, locations = url.partition("://")
+    if scheme != "memcached" or not locations:
+        raise ImproperlyConfigured(
+            f"CANDOUR_SPEAKUP_CACHE must be memcached://host:port (comma-separated for several), "
+            f"not {url!r}: rate-limit counters must be shared by every worker and never on disk"
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": locations.split(","),
+        "KEY_PREFIX": "candour-speakup",
+    }
+
+
+CACHES = {**CACHES, "speakup": _speakup_cache(os.environ.get("CANDOUR_SPEAKUP_CACHE", ""))}  # noqa: F405
 ALLOWED_HOSTS = _required(
     "CANDOUR_ALLOWED_HOSTS", "Comma-separated host names, e.g. candour.example.nhs.uk"
 ).split(",")
