@@ -67,15 +67,7 @@ def register(subparsers) -> None:
             "themselves on the 'Your case keys' page."
         ),
     )
-    enrol.add_argument("username", help="the guardian's username")
-    enrol.add_argument(
-        "--organisation", required=True, metavar="ODS", help="ODS code of the organisation"
-    )
-    enrol.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input instead of prompting",
-    )
+    _guardian_arguments(enrol, organisation=True, password=True)
     enrol.set_defaults(handler=run_enrol)
 
     coverage = actions.add_parser(
@@ -98,10 +90,7 @@ def register(subparsers) -> None:
             "ones are shared by a guardian who can read them (the case page's 'Share')."
         ),
     )
-    assign.add_argument("username", help="the guardian's username")
-    assign.add_argument(
-        "--organisation", required=True, metavar="ODS", help="ODS code of the organisation"
-    )
+    _guardian_arguments(assign, organisation=True)
     assign.set_defaults(handler=run_assign)
 
     unassign = actions.add_parser(
@@ -113,10 +102,7 @@ def register(subparsers) -> None:
             "guardian alone: they must hand it over first, so no case is left unreadable."
         ),
     )
-    unassign.add_argument("username", help="the guardian's username")
-    unassign.add_argument(
-        "--organisation", required=True, metavar="ODS", help="ODS code of the organisation"
-    )
+    _guardian_arguments(unassign, organisation=True)
     unassign.set_defaults(handler=run_unassign)
 
     replace = actions.add_parser(
@@ -129,12 +115,7 @@ def register(subparsers) -> None:
             "each case must share it with them again. There is no escrow."
         ),
     )
-    replace.add_argument("username", help="the guardian's username")
-    replace.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input instead of prompting",
-    )
+    _guardian_arguments(replace, password=True)
     replace.set_defaults(handler=run_replace_keys)
 
     orphans = actions.add_parser(
@@ -149,6 +130,21 @@ def register(subparsers) -> None:
     )
     orphans.add_argument("--delete", action="store_true", help="delete the orphan keys listed")
     orphans.set_defaults(handler=run_orphan_keys)
+
+
+def _guardian_arguments(parser, *, organisation: bool = False, password: bool = False) -> None:
+    """The guardian's username, and optionally --organisation and --password-stdin."""
+    parser.add_argument("username", help="the guardian's username")
+    if organisation:
+        parser.add_argument(
+            "--organisation", required=True, metavar="ODS", help="ODS code of the organisation"
+        )
+    if password:
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from the first line of standard input instead of prompting",
+        )
 
 
 def _date(text: str) -> datetime.date:
