@@ -276,3 +276,28 @@ def test_the_raise_form_works_without_javascript(browser, live_server, r0b_guard
     assert case.bullying
     assert case.discrimination
     assert case.attachments.count() == 1
+
+
+def test_a_guardian_records_a_concern_received_in_person(
+    page, live_server, r0b_guardian, check_accessibility
+):
+    from candour.web.speakup.models import Case
+
+    sign_in(page, live_server, "guardian")
+    page.click("nav[aria-label=Menu] >> text=Cases")
+    page.click("text=Record a concern that reached you in person")
+    assert page.locator("h1").inner_text() == "Record a concern"
+    check_accessibility(page, "speakup-record")
+    page.get_by_label("In person").check()
+    page.get_by_label("Anonymously", exact=False).check()
+    page.get_by_label("Worker safety or wellbeing").check()
+    page.fill("#id_narrative", "Porters are sent to lift patients alone at night.")
+    page.select_option("#id_professional_group", index=1)
+    page.locator("input[name=raised_before][value=no]").check()
+    page.locator("input[name=detriment_at_intake][value=no]").check()
+    page.click("text=Record concern")
+    assert page.locator("h1").inner_text() == "Concern recorded"
+    check_accessibility(page, "speakup-recorded")
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){4}", page.locator("#receipt").inner_text())
+    case = Case.objects.get()
+    assert (case.channel, case.route, case.worker_safety) == ("in_person", "anonymous", True)

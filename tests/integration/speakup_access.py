@@ -86,6 +86,7 @@ EXPECTED_SPEAKUP: dict[str, tuple[dict | str, dict]] = {
     "speakup:handover": ({}, only(Role.GUARDIAN, status=302)),  # locked: to unlock
     # Guardians: cases; content only for guardians the case is sealed to.
     "speakup:cases": ({}, GUARDIAN),
+    "speakup:record": ({}, GUARDIAN),
     "speakup:case": (CASE, GUARDIAN_CASE),
     **{f"speakup:case_{step}": (CASE, GUARDIAN_POST_ONLY) for step in CASE_STEPS},
     "speakup:case_attachment": (

@@ -5,6 +5,7 @@ and closing a concern that needed no action."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.cache import caches
@@ -135,3 +136,66 @@ def test_a_concern_not_upheld_closes_without_an_action():
     )
     assert closed.status == Status.DETRIMENT_WATCH
     assert closed.actioned_on is None
+
+
+# ------------------------------------------------------- concerns received another way
+
+RECORDED = {
+    "organisation": "R0B",
+    "channel": "in_person",
+    "route": "confidential",
+    "identity": "Alex Example, porter, ext 4321",
+    "narrative": "Told me in the canteen: porters are sent to lift patients alone at night.",
+    "categories": ["worker_safety"],
+    "professional_group": "estates",
+    "raised_before": "no",
+    "detriment_at_intake": "no",
+}
+
+
+def signed_in(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_a_guardian_records_a_concern_received_in_person_and_hands_over_the_receipt(client):
+    g = guardian("g-r0b")
+    response = signed_in(client, g).post("/speak-up/cases/record/", RECORDED)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Give the receipt to the person now" in page
+    assert response["Cache-Control"].startswith("max-age=0")
+    receipt = re.search(r'id="receipt">([0-9A-Z-]+)<', page).group(1)
+    case = Case.objects.get()
+    assert (case.channel, case.route, case.worker_safety) == ("in_person", "confidential", True)
+    opened = vault.open_for(case, cached_keypair(0), guardian_id=g.pk)
+    assert opened.narrative == RECORDED["narrative"]
+    assert AuditEvent.objects.filter(action="speakup.concern.received", actor="g-r0b").exists()
+    # the person follows it up online with the receipt, with no account
+    client.logout()
+    assert client.post("/speak-up/follow-up/", {"receipt": receipt}).status_code == 302
+    follow_up = client.get("/speak-up/follow-up/case/").content.decode()
+    assert "Your concern has reached the guardian" in follow_up
+
+
+def test_the_record_form_asks_about_the_person_and_only_offers_ones_own_organisations(client):
+    g = guardian("g-r0b")
+    page = signed_in(client, g).get("/speak-up/cases/record/").content.decode()
+    assert "How does the person want to speak up?" in page
+    assert 'value="R0B"' in page
+    assert 'value="RJ1"' not in page
+    assert 'value="web"' not in page  # the online form is the person's own channel
+    refused = client.post(
+        "/speak-up/cases/record/", {**RECORDED, "organisation": "RJ1", "identity": ""}
+    )
+    assert refused.status_code == 400
+    errors = refused.content.decode()
+    assert "Give their name and how to contact them, or choose anonymous." in errors
+    assert "Select a valid choice. RJ1 is not one of the available choices." in errors
+    assert not Case.objects.exists()
+
+
+def test_a_guardian_with_no_organisation_has_nowhere_to_record(client, make_user):
+    unassigned = make_user(Role.GUARDIAN, username="g-nowhere")
+    page = signed_in(client, unassigned).get("/speak-up/cases/record/").content.decode()
+    assert "You are not assigned to any organisation yet" in page

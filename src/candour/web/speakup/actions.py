@@ -33,6 +33,7 @@ from candour.web.speakup.choices import (
     OPEN_STATUSES,
     ApprovalStatus,
     Author,
+    Channel,
     Route,
     SealedFor,
     Status,
@@ -307,6 +308,7 @@ def submit_concern(
     detriment_at_intake: str,
     identity: str = "",
     attachment: Upload | None = None,
+    channel: str = Channel.WEB,
     by,
 ) -> Submitted:
     """Raise a concern: encrypt it, seal its key to every guardian and to a new receipt.
@@ -327,6 +329,7 @@ def submit_concern(
         id=uuid.uuid4(),
         organisation=organisation,
         route=route,
+        channel=channel,
         received_on=today(),
         protected_characteristic=protected_characteristic if "discrimination" in categories else "",
         professional_group=professional_group,

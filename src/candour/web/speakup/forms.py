@@ -11,6 +11,7 @@ from django.utils import timezone
 from candour.web.core.models import User
 from candour.web.speakup.choices import (
     CATEGORIES,
+    Channel,
     Detriment,
     DetrimentAtIntake,
     Outcome,
@@ -109,17 +110,16 @@ class ConcernForm(forms.Form):
         "check them before you attach them.",
     )
 
+    ANONYMOUS_WITH_IDENTITY = "You chose to be anonymous: leave your name and contact details out."
+    NAMED_WITHOUT_IDENTITY = "Give your name and how to contact you, or choose anonymous."
+
     def clean(self):
         data = super().clean()
         route, identity = data.get("route"), (data.get("identity") or "").strip()
         if route == Route.ANONYMOUS and identity:
-            self.add_error(
-                "identity", "You chose to be anonymous: leave your name and contact details out."
-            )
+            self.add_error("identity", self.ANONYMOUS_WITH_IDENTITY)
         if route in (Route.OPEN, Route.CONFIDENTIAL) and not identity:
-            self.add_error(
-                "identity", "Give your name and how to contact you, or choose anonymous."
-            )
+            self.add_error("identity", self.NAMED_WITHOUT_IDENTITY)
         if "discrimination" in (data.get("categories") or []) and not data.get(
             "protected_characteristic"
         ):
@@ -129,6 +129,24 @@ class ConcernForm(forms.Form):
             )
         data["happened_on"] = self._happened_on(data)
         return data
+
+    # What submit_concern takes from the cleaned form (the attachment is cleaned separately).
+    SUBMITTED = (
+        "route",
+        "narrative",
+        "location",
+        "happened_on",
+        "categories",
+        "protected_characteristic",
+        "professional_group",
+        "raised_before",
+        "detriment_at_intake",
+        "identity",
+    )
+
+    def submission(self) -> dict:
+        """Keyword arguments for :func:`candour.web.speakup.actions.submit_concern`."""
+        return {name: self.cleaned_data[name] for name in self.SUBMITTED}
 
     def _happened_on(self, data) -> datetime.date | None:
         parts = [data.get(name) for name in ("happened_day", "happened_month", "happened_year")]
@@ -149,6 +167,49 @@ class ConcernForm(forms.Form):
             self.add_error("happened_day", "The date must be today or in the past.")
             return None
         return happened
+
+
+class RecordedConcernForm(ConcernForm):
+    """A concern a guardian received in person, by phone, by email or through a champion, and
+    records for the person: the same fields, asked about them rather than of them."""
+
+    organisation = forms.ChoiceField(label="Organisation")
+    channel = forms.ChoiceField(
+        label="How did the concern reach you?",
+        choices=[(value, label) for value, label in Channel.choices if value != Channel.WEB],
+        widget=forms.RadioSelect,
+    )
+    THIRD_PERSON = {
+        "route": (
+            "How does the person want to speak up?",
+            "Whichever they choose, they get a receipt to follow their concern up online.",
+        ),
+        "identity": (
+            "Their name, role and how to contact them",
+            "Only if they speak up openly or confidentially. It is kept in a separate locked "
+            "envelope.",
+        ),
+        "narrative": ("What happened?", "What they told you, in their words where you can."),
+        "professional_group": ("Which group of staff do they work in?", None),
+        "raised_before": ("Have they raised this before?", None),
+        "detriment_at_intake": (
+            "Have they already been treated badly because they spoke up about this?",
+            None,
+        ),
+    }
+
+    ANONYMOUS_WITH_IDENTITY = (
+        "They chose to be anonymous: leave their name and contact details out."
+    )
+    NAMED_WITHOUT_IDENTITY = "Give their name and how to contact them, or choose anonymous."
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+        for name, (label, help_text) in self.THIRD_PERSON.items():
+            self.fields[name].label = label
+            if help_text is not None:
+                self.fields[name].help_text = help_text
 
 
 class ConfirmReceiptForm(forms.Form):

@@ -29,6 +29,7 @@ urlpatterns = [
     path("guardian/handover/", guardian.handover, name="handover"),
     # Guardians: cases.
     path("cases/", guardian.cases, name="cases"),
+    path("cases/record/", guardian.record_concern, name="record"),
     path(CASE, guardian.case_detail, name="case"),
     path(CASE + "acknowledge/", guardian.case_acknowledge, name="case_acknowledge"),
     path(CASE + "triage/", guardian.case_triage, name="case_triage"),

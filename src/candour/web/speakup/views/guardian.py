@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from candour import crypto
 from candour.web.core.access import requires
 from candour.web.core.roles import Role
+from candour.web.oversight.models import Organisation
 from candour.web.speakup import actions, policy, queries, ratelimit, vault
 from candour.web.speakup.choices import (
     OPEN_STATUSES,
@@ -45,6 +46,7 @@ from candour.web.speakup.forms import (
     MessageForm,
     NoteForm,
     PasswordForm,
+    RecordedConcernForm,
     RecoverForm,
     RecoveryKeyForm,
     ReferralForm,
@@ -53,6 +55,7 @@ from candour.web.speakup.forms import (
 )
 from candour.web.speakup.models import Attachment, Case, CaseAction, GuardianKeys
 from candour.web.speakup.sessions import guardian_keypair, lock_guardian, unlock_guardian
+from candour.web.speakup.views.reporter import cleaned_upload
 
 GUARDIAN = Role.GUARDIAN
 
@@ -259,6 +262,49 @@ def cases(request):
             "unreadable": queries.unreadable_cases(user, organisations)[:50],
             "show_closed": show_closed,
         },
+    )
+
+
+@guardian_page
+def record_concern(request):
+    """A concern received in person, by phone, by email or through a champion, recorded by a
+    guardian of the organisation for the person; they get a receipt to follow it up online."""
+    codes = policy.guardian_organisation_codes(request.user)
+    organisations = list(Organisation.objects.filter(pk__in=codes).order_by("name"))
+    form = RecordedConcernForm(
+        request.POST or None, request.FILES or None, organisations=organisations
+    )
+    if request.method == "POST":
+        upload = cleaned_upload(request, form)
+        if form.is_valid() and upload is not False:
+            organisation = next(
+                o for o in organisations if o.pk == form.cleaned_data["organisation"]
+            )
+            try:
+                submitted = actions.submit_concern(
+                    organisation=organisation,
+                    **form.submission(),
+                    attachment=upload,
+                    channel=form.cleaned_data["channel"],
+                    by=request.user,
+                )
+            except actions.NoGuardianError:
+                form.add_error(
+                    None,
+                    f"Nobody at {organisation.name} has case keys yet, so the concern could not "
+                    "be sealed to anyone. Set up your case keys first.",
+                )
+            else:
+                return render(
+                    request,
+                    "speakup/recorded.html",
+                    {"receipt": str(submitted.receipt), "case": submitted.case},
+                )
+    return render(
+        request,
+        "speakup/record.html",
+        {"form": form, "organisations": organisations},
+        status=400 if form.errors else 200,
     )
 
 

@@ -105,21 +105,11 @@ def raise_concern(request, ods_code: str):
     if request.method == "POST":
         if ratelimit.count(request, *SUBMIT_LIMITS):
             return _too_many(request)
-        upload = _cleaned_upload(request, form)
+        upload = cleaned_upload(request, form)
         if form.is_valid() and upload is not False:
-            data = form.cleaned_data
             submitted = actions.submit_concern(
                 organisation=organisation,
-                route=data["route"],
-                narrative=data["narrative"],
-                location=data["location"],
-                happened_on=data["happened_on"],
-                categories=data["categories"],
-                protected_characteristic=data["protected_characteristic"],
-                professional_group=data["professional_group"],
-                raised_before=data["raised_before"],
-                detriment_at_intake=data["detriment_at_intake"],
-                identity=data["identity"],
+                **form.submission(),
                 attachment=upload,
                 by=actions.REPORTER_FORM,
             )
@@ -143,7 +133,7 @@ def _note_turned_away(request, organisation) -> None:
         actions.record_turned_away(organisation=organisation, by=actions.REPORTER_FORM)
 
 
-def _cleaned_upload(request, form) -> actions.Upload | bool | None:
+def cleaned_upload(request, form) -> actions.Upload | bool | None:
     """The attachment with its metadata removed; None if there is none; False (and a form
     error) if it is too large or cannot be cleaned."""
     if getattr(request, TOO_LARGE_ATTRIBUTE, False):
