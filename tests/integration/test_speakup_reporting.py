@@ -313,7 +313,9 @@ def test_request_logging_carries_no_content(client, guardian, caplog):
     raise_concern(client, narrative="")  # a failing submission logs a 400 warning
     client.post("/speak-up/follow-up/", {"receipt": "0000-0000-0000-0000-0000"})
     records = "\n".join(f"{r.name} {r.getMessage()} {r.__dict__}" for r in caplog.records)
-    assert "Bad Request: /speak-up/raise/R0B/" in records  # Django logged the 400, path only
+    # Django logs 4xx responses with their path and time; for the reporter's pages it must not
+    assert "/speak-up/raise/" not in records
+    assert "/speak-up/follow-up/" not in records
     for secret in (
         NARRATIVE[:40],
         "Sam Example",
@@ -322,3 +324,35 @@ def test_request_logging_carries_no_content(client, guardian, caplog):
         "198.51.100.78",
     ):
         assert secret not in records
+
+
+def test_request_logs_keep_other_pages_and_server_errors():
+    from candour.web.speakup.logfilter import DropReporterRequests
+
+    def record(name, message, path, status, *, request_line=False):
+        if request_line:  # the development server's access log
+            made = logging.LogRecord(
+                name,
+                logging.INFO,
+                __file__,
+                1,
+                message,
+                (f"POST {path} HTTP/1.1", str(status), "0"),
+                None,
+            )
+        else:
+            made = logging.LogRecord(name, logging.WARNING, __file__, 1, message, (path,), None)
+            made.request = type("Request", (), {"path": path})()
+        made.status_code = status
+        return made
+
+    keep = DropReporterRequests().filter
+    assert not keep(record("django.request", "Bad Request: %s", "/speak-up/raise/R0B/", 400))
+    assert not keep(record("django.request", "Too Many Requests: %s", "/speak-up/follow-up/", 429))
+    assert not keep(
+        record("django.server", '"%s" %s %s', "/speak-up/receipt/", 302, request_line=True)
+    )
+    assert not keep(record("django.server", '"%s" %s %s', "/speak-up/", 200, request_line=True))
+    assert keep(record("django.request", "Internal Server Error: %s", "/speak-up/raise/R0B/", 500))
+    assert keep(record("django.request", "Forbidden: %s", "/speak-up/cases/", 403))
+    assert keep(record("django.server", '"%s" %s %s', "/organisations/", 200, request_line=True))

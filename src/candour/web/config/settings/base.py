@@ -167,15 +167,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Request log records of the pages people speak up on are dropped (candour.web.speakup.logfilter).
+REQUEST_LOG_FILTERS = {
+    "no_reporter_requests": {"()": "candour.web.speakup.logfilter.DropReporterRequests"}
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": REQUEST_LOG_FILTERS,
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},  # runserver's log
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # Request bodies are never logged; axes logs usernames on failure only.
-        "django.request": {"level": "WARNING"},
+        "django.request": {"level": "WARNING", "filters": ["no_reporter_requests"]},
+        "django.server": {
+            "handlers": ["server"],
+            "filters": ["no_reporter_requests"],
+            "propagate": False,
+        },
         "axes": {"level": "WARNING"},
     },
 }

@@ -17,7 +17,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": REQUEST_LOG_FILTERS,  # noqa: F405
+    "loggers": {
+        name: {"filters": ["no_reporter_requests"]} for name in ("django.request", "django.server")
+    },
+}
 SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret
 # Speak-up retention keys: a directory per test process (tests/conftest.py removes it at exit).
 SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or tempfile.mkdtemp(
