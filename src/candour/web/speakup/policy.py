@@ -2,7 +2,8 @@
 
 Roles open the door; these rules decide which cases and organisations are behind it:
 
-* a guardian reads a case only if a sealed key for them exists (:mod:`candour.web.speakup.vault`);
+* a guardian reads a case only if a sealed key for them exists (:mod:`candour.web.speakup.vault`)
+  and they are still a guardian of its organisation (:func:`is_assigned_guardian`);
 * a second approver (identity disclosure, "you said, we did") is a *different* person who is
   either a guardian assigned to the organisation or a board member whose role is granted for it;
 * an action's owner sees only the actions they own.
@@ -17,14 +18,22 @@ from candour.web.speakup.models import GuardianAssignment
 
 
 def guardian_organisation_codes(user) -> list[str]:
-    """The organisations a guardian is assigned to (receives concerns for)."""
+    """The organisations a guardian is assigned to (receives concerns for) and still holds the
+    guardian role for, unscoped or for that organisation: revoking the role for one
+    organisation ends every power there, as it ends new concerns being sealed to them."""
     if not has_role(user, {Role.GUARDIAN}):
         return []
-    return list(
+    grants = set(
+        RoleGrant.objects.filter(user=user, role=Role.GUARDIAN).values_list(
+            "organisation_code", flat=True
+        )
+    )
+    assigned = (
         GuardianAssignment.objects.filter(guardian=user)
         .order_by("organisation_id")
         .values_list("organisation_id", flat=True)
     )
+    return [code for code in assigned if "" in grants or code in grants]
 
 
 def granted_organisation_codes(user, role: str) -> list[str]:
@@ -40,12 +49,7 @@ def granted_organisation_codes(user, role: str) -> list[str]:
 
 
 def is_assigned_guardian(user, organisation_code: str) -> bool:
-    return (
-        has_role(user, {Role.GUARDIAN})
-        and GuardianAssignment.objects.filter(
-            guardian=user, organisation_id=organisation_code
-        ).exists()
-    )
+    return organisation_code in guardian_organisation_codes(user)
 
 
 def can_second(user, *, organisation_code: str, author) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -28,11 +29,29 @@ def source_of(request) -> str:
     address = request.META.get(header, "") if header else ""
     # the address the trusted proxy appended last (earlier entries are the client's to forge)
     address = address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+    address = _network(address)
     day = datetime.date.today().isoformat().encode()
     key = hashlib.blake2b(
         settings.SECRET_KEY.encode() + b"\x00" + day, digest_size=32, person=_PERSON
     ).digest()
     return hashlib.blake2b(address.encode(), key=key, digest_size=16).hexdigest()
+
+
+# One IPv6 subscriber usually holds a whole /64, so per-source limits count the /64, not the
+# address (RFC 6177; rotating addresses inside it would otherwise escape every limit).
+IPV6_SOURCE_PREFIX = 64
+
+
+def _network(address: str) -> str:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/{IPV6_SOURCE_PREFIX}", strict=False))
 
 
 def _cache():

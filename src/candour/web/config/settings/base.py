@@ -184,7 +184,12 @@ LOGGING = {
     },
     "filters": REQUEST_LOG_FILTERS,
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # the filter here too: CSRF failures (django.security.csrf) also name the page
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_reporter_requests"],
+        },
         "server": {"class": "logging.StreamHandler", "formatter": "server"},  # runserver's log
     },
     "root": {"handlers": ["console"], "level": "INFO"},
@@ -250,3 +255,4 @@ SPEAKUP_CACHE = "speakup"
 # Uploads stay in memory (an attachment is encrypted before anything is written): no plaintext
 # temporary files on disk, and an upload over the limit is refused while it is being read.
 FILE_UPLOAD_HANDLERS = ["candour.web.speakup.uploads.BoundedMemoryUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 1  # a concern carries one attachment

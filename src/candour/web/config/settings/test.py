@@ -22,7 +22,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": REQUEST_LOG_FILTERS,  # noqa: F405
     "loggers": {
-        name: {"filters": ["no_reporter_requests"]} for name in ("django.request", "django.server")
+        name: {"filters": ["no_reporter_requests"]}
+        for name in ("django.request", "django.server", "django.security.csrf")
     },
 }
 SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret

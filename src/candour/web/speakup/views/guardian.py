@@ -74,6 +74,35 @@ def _to_unlock(request):
 
 # ------------------------------------------------------------------------------------- keys
 
+# Every check of a guardian's password or recovery key (unlock, set up, new recovery key, check
+# recovery key, recover) shares one limit per user, so none of them is a way round the others.
+PASSWORD_LIMIT = "unlock_per_user"  # noqa: S105 - a rate-limit name, not a password
+
+
+def _password_subject(user) -> str:
+    return f"user:{user.pk}"
+
+
+def _password_locked(request) -> bool:
+    return ratelimit.locked_out(request, PASSWORD_LIMIT, subject=_password_subject(request.user))
+
+
+def _count_wrong_password(request) -> None:
+    ratelimit.count(request, PASSWORD_LIMIT, subject=_password_subject(request.user))
+
+
+def _too_many_passwords(request):
+    minutes = -(-config().rate_limits[PASSWORD_LIMIT].lockout // 60)
+    return render(
+        request,
+        "speakup/too_many.html",
+        {
+            "message": f"Too many wrong passwords or recovery keys. Wait {minutes} minutes and "
+            "try again."
+        },
+        status=429,
+    )
+
 
 @guardian_page
 def keys(request):
@@ -85,6 +114,8 @@ def keys(request):
     form = PasswordForm(request.POST if action in ("enrol", "new") else None)
     confirm_form = RecoveryKeyForm(request.POST if action == "confirm" else None, prefix="confirm")
     if request.method == "POST":
+        if _password_locked(request):
+            return _too_many_passwords(request)
         if action == "enrol" and existing is None and organisations and form.is_valid():
             return _enrol(request, form, organisations)
         if action == "confirm" and existing is not None and confirm_form.is_valid():
@@ -93,6 +124,7 @@ def keys(request):
                     user=user, recovery_key=confirm_form.cleaned_data["recovery_key"], by=user
                 )
             except (crypto.RecoveryKeyError, crypto.WrongPasswordError) as exc:
+                _count_wrong_password(request)
                 confirm_form.add_error("recovery_key", str(exc))
             else:
                 flash.success(request, "Your recovery key is confirmed. Keep it somewhere safe.")
@@ -116,6 +148,7 @@ def keys(request):
 def _enrol(request, form, organisations):
     user, password = request.user, form.cleaned_data["password"]
     if not user.check_password(password):
+        _count_wrong_password(request)
         form.add_error("password", "That is not your sign-in password.")
         return render(
             request,
@@ -146,6 +179,7 @@ def _new_recovery_key(request, form):
             user=user, password=form.cleaned_data["password"], by=user
         )
     except crypto.WrongPasswordError as exc:
+        _count_wrong_password(request)
         form.add_error("password", str(exc))
         return render(
             request,
@@ -171,9 +205,12 @@ def recover(request):
     if _keys(user) is None:
         return redirect("speakup:keys")
     form = RecoverForm(request.POST or None)
+    if request.method == "POST" and _password_locked(request):
+        return _too_many_passwords(request)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"]
         if not user.check_password(password):
+            _count_wrong_password(request)
             form.add_error("password", "That is not your sign-in password.")
         else:
             try:
@@ -184,6 +221,7 @@ def recover(request):
                     by=user,
                 )
             except (crypto.RecoveryKeyError, crypto.WrongPasswordError) as exc:
+                _count_wrong_password(request)
                 form.add_error("recovery_key", str(exc))
             else:
                 flash.success(request, "Your case keys now open with your sign-in password.")
@@ -312,7 +350,9 @@ def _open_case(request, case_id):
     """(case, opened, keypair) for the signed-in guardian; Http404 unless sealed to them,
     :class:`_Locked` while their keys are locked."""
     case = get_object_or_404(Case.objects.select_related("organisation"), pk=case_id)
-    if not actions.sealed_for(case, request.user):
+    if not actions.sealed_for(case, request.user) or not policy.is_assigned_guardian(
+        request.user, case.organisation_id
+    ):
         raise Http404("no case sealed to you has this id")
     keypair = guardian_keypair(request)
     if keypair is None:
