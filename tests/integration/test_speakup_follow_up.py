@@ -14,7 +14,7 @@ from candour import crypto
 from candour.web.core.models import AuditEvent
 from candour.web.core.roles import Role
 from candour.web.speakup import actions, vault
-from candour.web.speakup.models import Case, Message
+from candour.web.speakup.models import Case, Message, ReporterActivity
 from candour.web.speakup.sessions import REPORTER_COOKIE
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +91,10 @@ def test_reporter_reads_the_guardians_reply_and_answers(client, concern, guardia
     assert message.sent_on == actions.today()
     assert b"happened again" not in bytes(message.body)
     assert opened_by_guardian(case, guardian).message(message) == "It happened again last night."
-    event = AuditEvent.objects.get(action="speakup.reporter.reply")
-    assert event.target_type == "organisation"
-    assert event.details == {}
+    # counted for the day, never timed: no audit event until the day is over
+    assert not AuditEvent.objects.filter(action__startswith="speakup.reporter").exists()
+    reply = ReporterActivity.objects.get(kind="reply")
+    assert (reply.organisation_id, reply.day, reply.count) == ("R0B", actions.today(), 1)
 
 
 def test_an_empty_reply_is_refused(client, concern):

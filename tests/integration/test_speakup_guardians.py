@@ -170,7 +170,9 @@ def test_a_guardian_records_a_concern_received_in_person_and_hands_over_the_rece
     assert (case.channel, case.route, case.worker_safety) == ("in_person", "confidential", True)
     opened = vault.open_for(case, cached_keypair(0), guardian_id=g.pk)
     assert opened.narrative == RECORDED["narrative"]
-    assert AuditEvent.objects.filter(action="speakup.concern.received", actor="g-r0b").exists()
+    assert AuditEvent.objects.filter(
+        action="speakup.concern.record", actor="g-r0b", target_id=str(case.pk)
+    ).exists()
     # the person follows it up online with the receipt, with no account
     client.logout()
     assert client.post("/speak-up/follow-up/", {"receipt": receipt}).status_code == 302

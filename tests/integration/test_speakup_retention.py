@@ -218,3 +218,28 @@ def test_a_shredded_case_stays_on_the_guardians_list_of_closed_cases(closed, gua
     listed = client.get("/speak-up/cases/?show=all").content.decode()
     assert reference in listed
     assert f'href="/speak-up/cases/{case.pk}/"' not in listed  # nothing left to open
+
+
+def test_what_reporters_did_reaches_the_audit_log_by_day_only(guardian, capsys, client):
+    """Concerns, replies and visits finding no guardian are counted per organisation and day
+    and audited by the daily job once the day is over: no event dates them within the day."""
+    from candour.web.speakup.models import ReporterActivity, TurnedAway
+
+    submit()
+    submit()
+    client.get("/speak-up/raise/RJ1/")  # no guardian there
+    assert not AuditEvent.objects.filter(action__startswith="speakup.reporter").exists()
+    today = actions.today()
+
+    assert expire(today) == 0  # the day is not over: nothing yet
+    assert "0 audit event(s) written" in capsys.readouterr().out
+    assert expire(today + datetime.timedelta(days=1)) == 0
+    assert "2 audit event(s) written" in capsys.readouterr().out
+    concern = AuditEvent.objects.get(action="speakup.reporter.concern")
+    assert (concern.target_id, concern.details) == ("R0B", {"day": today.isoformat(), "count": 2})
+    turned = AuditEvent.objects.get(action="speakup.no_guardian")
+    assert turned.details == {"day": today.isoformat(), "attempts": 1}
+    assert ReporterActivity.objects.get().audited
+    assert TurnedAway.objects.get().audited
+    assert expire(today + datetime.timedelta(days=2)) == 0  # once only
+    assert "0 audit event(s) written" in capsys.readouterr().out

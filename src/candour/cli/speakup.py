@@ -42,7 +42,10 @@ def register(subparsers) -> None:
             "messages, notes, files and other ciphertexts, and clear the plaintext written for "
             "action owners (action descriptions and evidence, referral references, disclosure "
             "reasons); keep its metadata for past quarterly "
-            "returns. Cases on legal hold are kept. Each case is audited. Run it daily (for "
+            "returns. Cases on legal hold are kept. Each case is audited. Then write to the "
+            "audit log the counts, per organisation and day, of what people speaking up did on "
+            "the days before (concerns, replies, answers, visits finding no guardian): they are "
+            "never audited as they happen, so that no timestamp dates them. Run it daily (for "
             "example from cron) with the server's settings."
         ),
     )
@@ -179,6 +182,8 @@ def run_expire(args: argparse.Namespace) -> int:
             "text(s) cleared"
         )
     print(f"{len(shredded)} case(s) shredded.")
+    events = actions.audit_reporter_activity(before=day, by=EXPIRE_ACTOR)
+    print(f"{events} audit event(s) written for what people speaking up did on earlier days.")
     return 0
 
 

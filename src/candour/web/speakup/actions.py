@@ -51,6 +51,7 @@ from candour.web.speakup.models import (
     Message,
     Note,
     Referral,
+    ReporterActivity,
     SealedKey,
     TurnedAway,
     WeDidSummary,
@@ -273,6 +274,47 @@ def readers_of(organisation: Organisation) -> list[GuardianKeys]:
 # ----------------------------------------------------------------------------------- reporters
 
 
+def _count_activity(organisation: Organisation, kind: str) -> None:
+    """Count what a person speaking up did, for the day only (see :class:`ReporterActivity`)."""
+    row, _ = ReporterActivity.objects.get_or_create(
+        organisation=organisation, day=today(), kind=kind
+    )
+    ReporterActivity.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+def audit_reporter_activity(*, before: datetime.date, by) -> int:
+    """Write each finished day's counts of what people speaking up did (and of those turned
+    away for want of a guardian) to the audit log, once. Returns the number of events."""
+    events = 0
+    for row in ReporterActivity.objects.filter(day__lt=before, audited=False).order_by(
+        "day", "organisation_id", "kind"
+    ):
+        with transaction.atomic():
+            if ReporterActivity.objects.filter(pk=row.pk, audited=False).update(audited=True):
+                _audit(
+                    by,
+                    f"reporter.{row.kind}",
+                    organisation=row.organisation,
+                    day=row.day.isoformat(),
+                    count=row.count,
+                )
+                events += 1
+    for seen in TurnedAway.objects.filter(seen_on__lt=before, audited=False).order_by(
+        "seen_on", "organisation_id"
+    ):
+        with transaction.atomic():
+            if TurnedAway.objects.filter(pk=seen.pk, audited=False).update(audited=True):
+                _audit(
+                    by,
+                    "no_guardian",
+                    organisation=seen.organisation,
+                    day=seen.seen_on.isoformat(),
+                    attempts=seen.attempts,
+                )
+                events += 1
+    return events
+
+
 @dataclass(frozen=True, repr=False)
 class Upload:
     """An attachment as received, already cleaned by :func:`candour.crypto.strip_metadata`:
@@ -362,7 +404,10 @@ def submit_concern(
     )
     if attachment is not None:
         _store_attachment(opened, attachment)
-    _audit(by, "concern.received", organisation=organisation)
+    if isinstance(by, str):  # the person themselves, through the form: counted, not timed
+        _count_activity(organisation, ReporterActivity.Kind.CONCERN)
+    else:  # a guardian recording a concern they received
+        _audit(by, "concern.record", case=case)
     return Submitted(case=case, receipt=receipt)
 
 
@@ -381,12 +426,10 @@ def _store_attachment(opened: OpenCase, upload: Upload) -> Attachment:
 
 @transaction.atomic
 def record_turned_away(*, organisation: Organisation, by) -> TurnedAway:
-    """Someone found no guardian at this organisation. The first time each day is audited, so
-    administrators are told; later attempts that day are only counted."""
+    """Someone found no guardian at this organisation: counted for the day (administrators see
+    it on the coverage page; the daily job writes the day's count to the audit log)."""
     seen, created = TurnedAway.objects.get_or_create(organisation=organisation, seen_on=today())
-    if created:
-        _audit(by, "no_guardian", organisation=organisation)
-    else:
+    if not created:
         TurnedAway.objects.filter(pk=seen.pk).update(attempts=F("attempts") + 1)
     return seen
 
@@ -398,7 +441,7 @@ def reporter_reply(*, opened: OpenCase, body: str, by) -> Message:
     if case.status == Status.EXPIRED:
         raise ValidationError("This concern has been closed and its details destroyed.")
     message = _add_message(opened, author=Author.REPORTER, body=body)
-    _audit(by, "reporter.reply", organisation=case.organisation)
+    _count_activity(case.organisation, ReporterActivity.Kind.REPLY)
     return message
 
 
@@ -419,7 +462,7 @@ def answer_speak_up_again(
     )
     case.save(update_fields=["speak_up_again", "speak_up_again_on", "speak_up_again_comment"])
     if author == Author.REPORTER:
-        _audit(by, "reporter.speak_up_again", organisation=case.organisation)
+        _count_activity(case.organisation, ReporterActivity.Kind.SPEAK_UP_AGAIN)
     else:
         _audit(by, "case.speak_up_again", case=case, answer=answer)
     return case
@@ -452,7 +495,7 @@ def answer_check_in(
         case.status = Status.CLOSED
         case.save(update_fields=["status"])
     if author == Author.REPORTER:
-        _audit(by, "reporter.check_in", organisation=case.organisation)
+        _count_activity(case.organisation, ReporterActivity.Kind.CHECK_IN)
     else:
         _audit(by, "case.check_in", case=case, months=check_in.months_after_closure, answer=answer)
     return check_in

@@ -450,13 +450,15 @@ class WeDidSummary(models.Model):
 
 class TurnedAway(models.Model):
     """Someone tried to raise a concern at an organisation with no guardian: counted per day so
-    administrators see where a guardian is missing (never who, never when within the day)."""
+    administrators see where a guardian is missing (never who, never when within the day). The
+    audit log gets each day's count once the day is over (``audited``)."""
 
     organisation = models.ForeignKey(
         "oversight.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     seen_on = models.DateField()
     attempts = models.PositiveIntegerField(default=1)
+    audited = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-seen_on"]
@@ -466,3 +468,36 @@ class TurnedAway(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempts} turned away at {self.organisation_id} on {self.seen_on}"
+
+
+class ReporterActivity(models.Model):
+    """What people speaking up did (a concern sent, a reply, an answer), counted per
+    organisation and day: never per case, never at what time. An audit event written when it
+    happened would date it to the microsecond (and, by its place in the chain, between the
+    guardians' events around it); instead the daily job (``candour speakup expire``) writes each
+    finished day's counts to the audit log and marks them ``audited``."""
+
+    class Kind(models.TextChoices):
+        CONCERN = "concern", "Concerns raised online"
+        REPLY = "reply", "Replies to a guardian"
+        SPEAK_UP_AGAIN = "speak_up_again", "Answers to 'would you speak up again?'"
+        CHECK_IN = "check_in", "Detriment check-ins answered"
+
+    organisation = models.ForeignKey(
+        "oversight.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    count = models.PositiveIntegerField(default=0)
+    audited = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-day", "organisation_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "kind"], name="unique_reporter_activity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.kind} at {self.organisation_id} on {self.day}"
