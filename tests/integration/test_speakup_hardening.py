@@ -149,3 +149,27 @@ def test_the_reporters_public_key_is_not_stored():
     case, _ = submit()
     reporter_row = SealedKey.objects.get(case=case, guardian=None)
     assert bytes(reporter_row.public_key) == b""
+
+
+def test_an_action_owner_cannot_add_evidence_once_the_case_is_shredded(make_user):
+    g = guardian_of("g-r0b", "R0B")
+    owner = make_user(Role.STAFF, username="owner")
+    case, _ = submit()
+    Case.objects.filter(pk=case.pk).update(status="acknowledged")
+    actions.triage(case=case, risk="low", immediate_harm=False, categories=["other_matter"], by=g)
+    action = actions.add_action(
+        case=case, description="Check the rota.", owner=owner, due_on=actions.today(), by=g
+    )
+    Case.objects.filter(pk=case.pk).update(status="expired")
+    response = signed_in(owner).post(f"/speak-up/actions/{action.pk}/done/", {"evidence": "Done."})
+    assert "expired" in response.content.decode()
+    action.refresh_from_db()
+    assert action.evidence == ""
+
+
+def test_pages_with_disclosure_reasons_or_action_text_are_never_cached(make_user):
+    g = guardian_of("g-r0b", "R0B")
+    for url in ("/speak-up/approvals/", "/speak-up/we-did/", "/speak-up/actions/"):
+        response = signed_in(g).get(url)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"], url

@@ -598,7 +598,9 @@ def complete_action(*, action: CaseAction, evidence: str, by) -> CaseAction:
     """The owner (or a guardian) records the action done, with its evidence."""
     if not evidence.strip():
         raise ValidationError("Say what was done: the evidence is required.")
-    action = CaseAction.objects.select_for_update().get(pk=action.pk)
+    action = CaseAction.objects.select_for_update().select_related("case").get(pk=action.pk)
+    if action.case.status == Status.EXPIRED:
+        raise ValidationError("This case has expired and its details were destroyed.")
     if action.done_on:
         raise ValidationError("This action is already done.")
     action.done_on = today()

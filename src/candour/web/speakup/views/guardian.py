@@ -589,7 +589,10 @@ def _escalate(request, case, opened, keypair, data):
 
 
 def _action_done(request, case, opened, keypair, data):
-    action = get_object_or_404(CaseAction, pk=request.POST.get("action_id"), case=case)
+    action_id = request.POST.get("action_id", "")
+    if not action_id.isdigit():
+        raise Http404("no such action")
+    action = get_object_or_404(CaseAction, pk=int(action_id), case=case)
     actions.complete_action(action=action, evidence=data["evidence"], by=request.user)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from candour.web.core.access import SIGNED_IN, requires
@@ -146,6 +147,7 @@ def quarterly_return_csv(request):
 # ---------------------------------------------------------------------------------- approvals
 
 
+@never_cache
 @requires(*SECOND_APPROVERS)
 def approvals(request):
     user = request.user
@@ -200,6 +202,7 @@ def decide_summary(request, pk: int):
 # --------------------------------------------------------------------------- you said, we did
 
 
+@never_cache
 @requires(Role.GUARDIAN)
 def summaries(request):
     user = request.user
@@ -238,6 +241,7 @@ def summaries(request):
 # ----------------------------------------------------------------------------- action owners
 
 
+@never_cache
 @requires(*SIGNED_IN)
 def my_actions(request):
     """Actions owned by the signed-in person: only each action's text, never the case."""
