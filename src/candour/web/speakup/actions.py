@@ -103,6 +103,17 @@ def _audit(by, what: str, *, case: Case | None = None, organisation=None, **deta
     )
 
 
+def _audit_guardian(by, what: str, user, **details) -> None:
+    """An event about a guardian's own keys (the target is the user, not a case)."""
+    audit.append(
+        actor=actor_label(by),
+        action=f"speakup.guardian.{what}",
+        target_type="user",
+        target_id=str(user.pk),
+        details=details,
+    )
+
+
 # ------------------------------------------------------------------------------------ guardians
 
 
@@ -177,13 +188,7 @@ def replace_guardian_keys(*, user, password: str, by) -> RecoveryKey:
     dropped, _ = SealedKey.objects.filter(guardian=user).delete()
     GuardianKeys.objects.filter(user=user).delete()
     recovery_key = _store_new_keys(user=user, password=password)
-    audit.append(
-        actor=actor_label(by),
-        action="speakup.guardian.replace_keys",
-        target_type="user",
-        target_id=str(user.pk),
-        details={"sealed_keys_dropped": dropped},
-    )
+    _audit_guardian(by, "replace_keys", user, sealed_keys_dropped=dropped)
     return recovery_key
 
 
@@ -196,12 +201,7 @@ def reset_guardian_password(*, user, recovery_key: str, new_password: str, by) -
     )
     keys.key_by_password = keyring.by_password
     keys.save(update_fields=["key_by_password"])
-    audit.append(
-        actor=actor_label(by),
-        action="speakup.guardian.reset_password",
-        target_type="user",
-        target_id=str(user.pk),
-    )
+    _audit_guardian(by, "reset_password", user)
 
 
 @transaction.atomic
@@ -211,12 +211,7 @@ def confirm_recovery_key(*, user, recovery_key: str, by) -> None:
     crypto.unlock_with_recovery_key(vault.keyring_of(keys), recovery_key)
     keys.recovery_key_confirmed_on = today()
     keys.save(update_fields=["recovery_key_confirmed_on"])
-    audit.append(
-        actor=actor_label(by),
-        action="speakup.guardian.confirm_recovery_key",
-        target_type="user",
-        target_id=str(user.pk),
-    )
+    _audit_guardian(by, "confirm_recovery_key", user)
 
 
 @transaction.atomic
@@ -227,12 +222,7 @@ def new_recovery_key(*, user, password: str, by) -> RecoveryKey:
     keys.key_by_recovery_key = keyring.by_recovery_key
     keys.recovery_key_confirmed_on = None
     keys.save(update_fields=["key_by_recovery_key", "recovery_key_confirmed_on"])
-    audit.append(
-        actor=actor_label(by),
-        action="speakup.guardian.new_recovery_key",
-        target_type="user",
-        target_id=str(user.pk),
-    )
+    _audit_guardian(by, "new_recovery_key", user)
     return recovery_key
 
 
