@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """After migrations, import every bundled dataset once (about two seconds)."""
     from candour.cli import main
     from candour.importers.datasets import DATASETS
-    from candour.web.oversight.actions import import_dataset
+    from candour.web.oversight.imports import import_dataset
 
     with django_db_blocker.unblock():
         for dataset in DATASETS.values():
