@@ -54,7 +54,7 @@ RTT_AE_SCHEMA = Schema(
         AtMost("ae_over_4hrs_total", ("ae_attendances_total",)),
         # Not checked: emergency admissions at most attendances. Admissions count every
         # emergency admission, not only those through A&E, and exceed attendances in 12 rows
-        # of the 2024-25 file (RJ8 every month, with no A&E attendances).
+        # of the 2024-25 file (RJ8 in 11 months and RAN in one, with no A&E attendances).
         AtMost("ae_12hr_wait_admissions", ("ae_emergency_admissions_total",)),
         BlankTogether(("icb_code", "icb_name")),
         BlankTogether(AE_COLUMNS),
