@@ -17,7 +17,7 @@ import polars as pl
 import polars.testing
 import pytest
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from tests.generative.import_mutations import SEED, Variant, sample, variants
 
 from candour.cli import main
@@ -110,7 +110,7 @@ def _fingerprint() -> tuple:
     """Enough to tell whether anything was written: every import writes rows (new ids), an
     ImportRun and an audit event."""
     return tuple(
-        (model.objects.count(), model.objects.aggregate(last=Max("pk"))["last"])
+        tuple(model.objects.aggregate(rows=Count("pk"), last=Max("pk")).values())
         for model in (Observation, Rating, Organisation, ImportRun, AuditEvent)
     )
 

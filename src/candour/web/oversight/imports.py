@@ -101,13 +101,14 @@ def _sha256(path: str) -> str:
 @transaction.atomic
 def sync_measures(*, by) -> int:
     """Make the Measure table match ``data/measures.toml``. Returns how many changed."""
+    definitions = {d.id: asdict(d) for d in measure_definitions().values()}
+    fields = [f for f in next(iter(definitions.values())) if f != "id"]
+    stored = {row.pop("id"): row for row in Measure.objects.values("id", *fields)}
     changed = 0
-    for definition in measure_definitions().values():
-        fields = asdict(definition)
-        measure_id = fields.pop("id")
-        current = Measure.objects.filter(pk=measure_id).values(*fields).first()
-        if current != fields:
-            Measure.objects.update_or_create(pk=measure_id, defaults=fields)
+    for measure_id, definition in definitions.items():
+        definition = {f: definition[f] for f in fields}
+        if stored.get(measure_id) != definition:
+            Measure.objects.update_or_create(pk=measure_id, defaults=definition)
             changed += 1
     if changed:
         audit.append(actor=actor_label(by), action="measures.sync", details={"changed": changed})
@@ -351,12 +352,21 @@ def _write_organisations(changes: _OrganisationChanges) -> None:
 def _link_successors() -> None:
     """Point merged trusts at their successors (data/ods_successors.csv)."""
     successors = load_successors()
-    present = set(Organisation.objects.values_list("ods_code", flat=True))
-    for row in successors.iter_rows(named=True):
-        if row["predecessor_code"] in present and row["successor_code"] in present:
-            Organisation.objects.filter(pk=row["predecessor_code"]).exclude(
-                successor_id=row["successor_code"], merged_on=row["effective_date"]
-            ).update(successor_id=row["successor_code"], merged_on=row["effective_date"])
+    codes = {*successors["predecessor_code"], *successors["successor_code"]}
+    linked = {
+        row["ods_code"]: (row["successor_id"], row["merged_on"])
+        for row in Organisation.objects.filter(pk__in=codes).values(
+            "ods_code", "successor_id", "merged_on"
+        )
+    }
+    for predecessor, successor, merged_on in successors.select(
+        "predecessor_code", "successor_code", "effective_date"
+    ).iter_rows():
+        both_known = predecessor in linked and successor in linked
+        if both_known and linked[predecessor] != (successor, merged_on):
+            Organisation.objects.filter(pk=predecessor).update(
+                successor_id=successor, merged_on=merged_on
+            )
 
 
 def _replace(
