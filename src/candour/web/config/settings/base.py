@@ -25,7 +25,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "candour.web.core.admin_apps.CandourAdminConfig",  # django.contrib.admin, audited writes
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
