@@ -86,20 +86,30 @@ def append(
     """Append one event to the chain. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the action's transaction")
-    key = chain_key()
     head = _locked_head()
     # Round-trip details through JSON so the hash covers exactly what the database stores.
     details = json.loads(json.dumps(details or {}, default=str))
-    event = AuditEvent.objects.create(
-        seq=head.count + 1,
-        at=datetime.now(tz=UTC),
+    return chain_event(
+        AuditEvent,
+        head,
+        chain_key(),
         actor=actor,
         action=action,
         target_type=target_type,
         target_id=str(target_id),
         details=details,
+    )
+
+
+def chain_event(event_model, head, key: bytes, **fields):
+    """Insert an event after ``head`` (locked by the caller) and move the head to it. Takes the
+    model so that migration 0002 can use its historical one."""
+    event = event_model.objects.create(
+        seq=head.count + 1,
+        at=datetime.now(tz=UTC),
         previous_hash=head.last_hash,
         hash=None,
+        **fields,
     )
     event.hash = keyed_hash(key, head.last_hash, content_of(event))
     event.save(update_fields=["hash"])

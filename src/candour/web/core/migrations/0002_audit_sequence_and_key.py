@@ -8,11 +8,9 @@ deleted, head altered, events added without it) still shows after: the new event
 head's count and hash, leaving the gap or broken link that ``candour audit verify`` reports.
 """
 
-from datetime import UTC, datetime
-
 from django.db import migrations, models
 
-from candour.web.core.audit import content_of, keyed_hash, unkeyed_seal
+from candour.web.core.audit import chain_event, unkeyed_seal
 from candour.web.core.audit_keys import chain_key
 
 MIGRATION_ACTOR = "system:migration-0002-audit-key"
@@ -39,22 +37,19 @@ def key_the_chain(apps, schema_editor):
     last_unkeyed = AuditEvent.objects.get(pk=events[-1].pk)
     head.unkeyed_until = last_unkeyed.seq
     head.unkeyed_seal = unkeyed_seal(key, last_unkeyed.seq, last_unkeyed.hash)
-    event = AuditEvent.objects.create(
-        seq=max(head.count, last_unkeyed.seq) + 1,
-        at=datetime.now(tz=UTC),
+    # Past events added without the head: their link to the head's hash stays broken.
+    head.count = max(head.count, last_unkeyed.seq)
+    head.save()
+    chain_event(
+        AuditEvent,
+        head,
+        key,
         actor=MIGRATION_ACTOR,
         action="audit.keyed",
         target_type="",
         target_id="",
         details={"unkeyed_events": last_unkeyed.seq, "last_unkeyed_hash": last_unkeyed.hash},
-        previous_hash=head.last_hash,
-        hash=None,
     )
-    event.hash = keyed_hash(key, head.last_hash, content_of(event))
-    event.save(update_fields=["hash"])
-    head.last_hash = event.hash
-    head.count = event.seq
-    head.save()
 
 
 class Migration(migrations.Migration):
