@@ -205,6 +205,7 @@ def environment(database_url: str) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT / "src")]),
         "CANDOUR_SECRET_KEY": secrets.token_urlsafe(50),
         "CANDOUR_RECEIPT_PEPPER": secrets.token_hex(32),
+        "CANDOUR_AUDIT_KEY": secrets.token_hex(32),
         "CANDOUR_DATABASE_URL": database_url,
         "CANDOUR_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CANDOUR_VAR_DIR": str(WORK / "var"),
@@ -676,7 +677,7 @@ def verify(load: Load, guardian_password: str) -> dict:
     """Every stored submission is in the database, once, and opens for the guardian (and, with
     its receipt, for the reporter) with the narrative that was sent."""
     from candour import crypto
-    from candour.web.core import audit
+    from candour.web.core.audit_verify import verify as verify_audit_chain
     from candour.web.speakup import vault
     from candour.web.speakup.models import Case, GuardianKeys, ReporterActivity
 
@@ -712,7 +713,7 @@ def verify(load: Load, guardian_password: str) -> dict:
         except (vault.NoAccess, crypto.DecryptionError):
             ok = False
         receipts_failed += not ok
-    chain = audit.verify()
+    chain = verify_audit_chain()
     received = sum(
         ReporterActivity.objects.filter(kind=ReporterActivity.Kind.CONCERN).values_list(
             "count", flat=True

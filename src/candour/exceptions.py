@@ -22,6 +22,10 @@ class UserError(CandourError):
     exit_code = EXIT_USER_ERROR
 
 
+class ConfigurationError(UserError):
+    """A setting a command needs is missing or malformed (a key, a path). Names the setting."""
+
+
 class OptionError(UserError):
     """An option (keyword argument or CLI flag) is invalid on its own or against the data."""
 

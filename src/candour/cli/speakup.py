@@ -46,7 +46,8 @@ def register(subparsers) -> None:
             "audit log the counts, per organisation and day, of what people speaking up did on "
             "the days before (concerns, replies, answers, visits finding no guardian): they are "
             "never audited as they happen, so that no timestamp dates them. Run it daily (for "
-            "example from cron) with the server's settings."
+            "example from cron) with the server's settings, followed by `candour audit "
+            "checkpoint`."
         ),
     )
     expire.add_argument(

@@ -1,9 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "Candour administration (read-only)"
-admin.site.site_title = "Candour administration"
-
 urlpatterns = [
     path("", include("candour.web.oversight.urls")),
     path("", include("candour.web.core.urls")),

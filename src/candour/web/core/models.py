@@ -41,9 +41,12 @@ class RoleGrant(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One recorded write. Events form a hash chain: each stores the SHA-256 of the previous
-    event's hash and its own content, so editing or deleting a row breaks the chain."""
+    """One recorded write. Events form a keyed hash chain (candour.web.core.audit): each stores
+    the previous event's hash and an HMAC of that and its own content, under a key held outside
+    the database, so editing, deleting, reordering or adding a row is detected."""
 
+    # 1, 2, 3, ... in the order written, with no gaps: a deleted event leaves a gap.
+    seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
     actor = models.CharField(max_length=150)  # username, or "system:<command>"
     action = models.CharField(max_length=80)
@@ -56,7 +59,7 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 - see above
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["seq"]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type} {self.target_id}"
@@ -68,7 +71,12 @@ class AuditHead(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
-    count = models.PositiveBigIntegerField(default=0)
+    count = models.PositiveBigIntegerField(default=0)  # the last event's sequence number
+    # Events 1..unkeyed_until were written before the chain was keyed (SHA-256 only), and
+    # unkeyed_seal is the keyed seal over that number and the last of their hashes (0 and "" when
+    # the chain was keyed from its first event).
+    unkeyed_until = models.PositiveBigIntegerField(default=0)
+    unkeyed_seal = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head after {self.count} events"

@@ -6,6 +6,8 @@ Environment variables (see ``.env.example``):
 - ``CANDOUR_DATABASE_URL``: e.g. ``postgres://user:pass@127.0.0.1:5432/candour``; default SQLite
   at ``var/candour.sqlite3``.
 - ``CANDOUR_ALLOWED_HOSTS``: comma-separated host names (production).
+- ``CANDOUR_AUDIT_KEY`` and the other ``CANDOUR_AUDIT_*`` variables: the audit chain's keys and
+  checkpoint file (the ``AUDIT_*`` block below; docs/reference/audit.md).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "candour.web.core.admin_apps.CandourAdminConfig",  # django.contrib.admin, audited writes
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -204,6 +206,23 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# =================================================================================================
+# The audit chain (candour.web.core.audit): see docs/reference/audit.md. Keys from the environment
+# in production, per-machine files in development (settings/dev.py), fixed in tests.
+# =================================================================================================
+# HMAC-SHA-256 key of the chain: 32-64 random bytes as hex, outside the database and its backups.
+AUDIT_KEY = os.environ.get("CANDOUR_AUDIT_KEY", "")
+# Ed25519 signing key (its 32-byte seed as hex) for checkpoints; only `candour audit checkpoint`
+# needs it. Keep it off the database server.
+AUDIT_SIGNING_KEY = os.environ.get("CANDOUR_AUDIT_SIGNING_KEY", "")
+# The public key checking checkpoints (hex); empty derives it from AUDIT_SIGNING_KEY. Publish it.
+AUDIT_VERIFY_KEY = os.environ.get("CANDOUR_AUDIT_VERIFY_KEY", "")
+# Checkpoints, one signed line of JSON each, appended and never rewritten: a file outside the
+# database and its backups (append-only storage, or copied somewhere the database's writers
+# cannot reach). Empty: no checkpoints (check --deploy warns).
+AUDIT_CHECKPOINTS = os.environ.get("CANDOUR_AUDIT_CHECKPOINTS", "")
 
 
 # =================================================================================================

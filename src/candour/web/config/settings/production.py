@@ -26,6 +26,11 @@ SPEAKUP_RECEIPT_PEPPER = _required(
     "Speak-up receipts are looked up with it; keep it outside the database and its backups. "
     "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
 )
+AUDIT_KEY = _required(
+    "CANDOUR_AUDIT_KEY",
+    "The audit chain is keyed with it (HMAC-SHA-256); keep it outside the database and its "
+    "backups. Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'",
+)
 SPEAKUP_KEYSTORE_DIR = _required(
     "CANDOUR_SPEAKUP_KEYSTORE",
     "A directory for speak-up retention keys, outside the database and its backups (for "

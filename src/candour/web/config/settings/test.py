@@ -31,3 +31,7 @@ SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret
 SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or tempfile.mkdtemp(
     prefix="candour-test-keys-"
 )
+# The audit chain's keys: test-only, not secret. No checkpoint file unless a test sets one.
+AUDIT_KEY = "a0d17e57" * 8
+AUDIT_SIGNING_KEY = "5167e57" + "0" * 57
+AUDIT_CHECKPOINTS = ""
