@@ -8,3 +8,8 @@ urlpatterns = [
     path("speak-up/", include("candour.web.speakup.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "candour.web.core.views.bad_request"
+handler403 = "candour.web.core.views.permission_denied"
+handler404 = "candour.web.core.views.page_not_found"
+handler500 = "candour.web.core.views.server_error"

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
 
+from candour.web.core.problems import API_PREFIX, problem_response
 from candour.web.core.roles import ALL_ROLES, Role
 
 PUBLIC = "public"
@@ -22,7 +22,6 @@ ACCESS_ATTRIBUTE = "candour_access"
 # Django's admin site is for administrators only; its own views cannot carry our decorator.
 NAMESPACE_ACCESS = {"admin": frozenset({Role.ADMIN})}
 SIGNED_IN = ALL_ROLES  # any granted role
-API_PREFIX = "/api/"
 
 
 def has_role(user, roles: Iterable[str]) -> bool:
@@ -86,7 +85,7 @@ class AccessMiddleware:
             raise PermissionDenied("this view declares no roles")
         if not request.user.is_authenticated:
             if request.path.startswith(API_PREFIX):
-                return JsonResponse({"detail": "Sign in first."}, status=401)
+                return problem_response(401, "Sign in first.")
             return redirect_to_login(request.get_full_path())
         if not has_role(request.user, access):
             raise PermissionDenied("role not granted")

@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.views import defaults
 
 from candour.web.core.access import SIGNED_IN, public, requires
+from candour.web.core.problems import is_api_request, problem_response
 
 
 @public
@@ -19,3 +21,31 @@ class SignOutView(auth_views.LogoutView):
 def health(request):
     """For load balancers: the process is up and serving."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Django's error handlers (set in candour.web.config.urls): problem details under /api/, the
+# usual pages elsewhere.
+
+
+def bad_request(request, exception):
+    if is_api_request(request):
+        return problem_response(400, "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if is_api_request(request):
+        return problem_response(403, "Your roles do not include this.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if is_api_request(request):
+        return problem_response(404, "There is nothing at this address.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if is_api_request(request):
+        return problem_response(500, "Sorry, there is a problem with the service.")
+    return defaults.server_error(request)

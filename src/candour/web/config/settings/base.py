@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "candour.web.core.middleware.RejectNulMiddleware",  # before anything reads the request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,11 +121,14 @@ AXES_ENABLE_ADMIN = False  # unlocking is an administrator action, not an admin-
 # candour.web.core.access like every other view, so DRF's own permission check allows all.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Access is decided by candour.web.core.access (401 before any API view runs); this only
+    # keeps the schema from offering anonymous access.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
+    # limit 1..1000 (default 100) and offset checked; a bad value is a 400 (docs/reference/api.md)
+    "DEFAULT_PAGINATION_CLASS": "candour.web.oversight.api_params.BoundedPagination",
+    "EXCEPTION_HANDLER": "candour.web.oversight.api_problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -133,6 +137,10 @@ SPECTACULAR_SETTINGS = {
     "the same roles apply as on the pages.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "candour.web.oversight.api_problems.add_problem_responses",
+    ],
 }
 
 LANGUAGE_CODE = "en-gb"
