@@ -14,10 +14,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from candour.web.core.access import SIGNED_IN, has_role, requires
-from candour.web.oversight import actions, monitoring, queries
+from candour.web.core.access import SIGNED_IN, requires
+from candour.web.oversight import actions, monitoring, policy, queries
 from candour.web.oversight.models import Concern, Measure, Observation, Organisation, Target
-from candour.web.oversight.views import TARGET_PUBLISHERS
 
 
 @requires(*SIGNED_IN)
@@ -223,16 +222,16 @@ class ObservationList(generics.ListAPIView):
 
 @requires(*SIGNED_IN)
 class TargetList(generics.ListCreateAPIView):
-    """List targets; regional oversight may register one (POST), published only if it carries
-    the three Francis qualifications."""
+    """List targets; regional oversight granted nationally may register one (POST) for every
+    organisation, published only if it carries the three Francis qualifications."""
 
     serializer_class = TargetSerializer
     queryset = Target.objects.prefetch_related("balancing_measures")
 
     def create(self, request, *args, **kwargs):
-        if not has_role(request.user, TARGET_PUBLISHERS):
+        if not policy.may_publish_target(request.user):
             return Response(
-                {"detail": "Only regional oversight registers targets."},
+                {"detail": "Only regional oversight granted nationally registers targets."},
                 status=status.HTTP_403_FORBIDDEN,
             )
         serializer = self.get_serializer(data=request.data)
@@ -261,7 +260,7 @@ class TargetDetail(generics.RetrieveAPIView):
     queryset = Target.objects.prefetch_related("balancing_measures")
 
 
-@requires(*SIGNED_IN)
+@requires(*policy.CONCERN_READERS)
 @extend_schema(
     parameters=[
         OpenApiParameter("organisation", str, description="ODS code"),
@@ -269,11 +268,17 @@ class TargetDetail(generics.RetrieveAPIView):
     ]
 )
 class ConcernList(generics.ListAPIView):
+    """The concerns the signed-in person may read: every organisation's for regional oversight
+    and analysts, their own organisations' for a board member."""
+
     serializer_class = ConcernSerializer
 
     def get_queryset(self):
         params = self.request.query_params
-        rows = Concern.objects.select_related("owner", "closing_evidence").order_by("id")
+        rows = policy.readable_concerns(
+            self.request.user,
+            Concern.objects.select_related("owner", "closing_evidence").order_by("id"),
+        )
         if params.get("organisation"):
             rows = rows.filter(organisation_id=params["organisation"].upper())
         if params.get("status"):
