@@ -132,3 +132,50 @@ def test_deploy_check_warns_that_local_memory_rate_limits_are_per_process(tmp_pa
         check=False,
     )
     assert "speakup.W001" not in shared.stderr + shared.stdout
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={
+            **BASE_ENV,
+            **PRODUCTION_ENV,
+            "DJANGO_SETTINGS_MODULE": "candour.web.config.settings.production",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_deploy_check_warns_until_the_static_files_are_collected(tmp_path):
+    """Issue 10, finding 9: under the production settings every page is a 500 until
+    collectstatic has run, and check --deploy said nothing."""
+    env = {"CANDOUR_VAR_DIR": str(tmp_path), "CANDOUR_SPEAKUP_KEYSTORE": str(tmp_path / "keys")}
+    before = manage("check", "--deploy", "--tag", "staticfiles", **env)
+    assert "core.W001" in before.stderr + before.stdout
+    assert "collectstatic --no-input" in before.stderr + before.stdout
+    assert str(tmp_path / "staticfiles" / "staticfiles.json") in before.stderr + before.stdout
+    collected = manage("collectstatic", "--no-input", "-v", "0", **env)
+    assert collected.returncode == 0, collected.stderr
+    after = manage("check", "--deploy", "--tag", "staticfiles", **env)
+    assert "core.W001" not in after.stderr + after.stdout
+
+
+def test_deploy_check_warns_when_no_client_address_header_is_set_behind_the_proxy(tmp_path):
+    """Issue 10, finding 9: production trusts a proxy for HTTPS (X-Forwarded-Proto), so
+    REMOTE_ADDR is the proxy's address unless the client-address header is named."""
+    env = {"CANDOUR_VAR_DIR": str(tmp_path)}
+    unset = manage("check", "--deploy", "--tag", "security", **env)
+    assert "core.W002" in unset.stderr + unset.stdout
+    assert "CANDOUR_CLIENT_ADDRESS_HEADER" in unset.stderr + unset.stdout
+    named = manage(
+        "check",
+        "--deploy",
+        "--tag",
+        "security",
+        CANDOUR_CLIENT_ADDRESS_HEADER="HTTP_X_FORWARDED_FOR",
+        **env,
+    )
+    assert "core.W002" not in named.stderr + named.stdout

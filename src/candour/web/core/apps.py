@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "candour.web.core"
     label = "core"
     verbose_name = "People, access and audit"
+
+    def ready(self) -> None:
+        from candour.web.core import checks  # noqa: F401 - registers the deployment checks
