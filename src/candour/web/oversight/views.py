@@ -67,11 +67,8 @@ def organisation_detail(request, ods_code: str):
     used_sources = {t.measure.source for t in trends}
     if organisation.ratings.exists():
         used_sources.add("cqc_ratings")
-    concerns = (
-        organisation.concerns.all()
-        if policy.may_read_concerns(request.user, organisation)
-        else organisation.concerns.none()
-    )
+    can_read_concerns = policy.may_read_concerns(request.user, organisation)
+    concerns = organisation.concerns.all() if can_read_concerns else organisation.concerns.none()
     return render(
         request,
         "oversight/organisation_detail.html",
@@ -86,7 +83,7 @@ def organisation_detail(request, ods_code: str):
             "closed_concerns": concerns.filter(status=Concern.Status.CLOSED).select_related(
                 "closing_evidence"
             ),
-            "can_read_concerns": policy.may_read_concerns(request.user, organisation),
+            "can_read_concerns": can_read_concerns,
             "can_raise": policy.may_raise_concern(request.user, organisation),
             "picture": picture,
             "speakup": monitoring.speakup_themes(organisation.ods_code),
