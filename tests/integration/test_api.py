@@ -104,6 +104,28 @@ def test_only_regional_oversight_registers_targets_through_the_api(api):
     assert response.json()["detail"] == "Only regional oversight registers targets."
 
 
+@pytest.mark.parametrize("scope", ["R0B", "Y63"])
+def test_regional_oversight_granted_for_one_organisation_or_region_registers_no_national_target(
+    client_for, scope
+):
+    """A target for every organisation needs a national grant (issue 10, finding 7)."""
+    response = client_for(Role.REGIONAL, organisation_code=scope).post(
+        "/api/targets/", NEW_TARGET, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert not Target.objects.filter(pk="api_target").exists()
+
+
+def test_api_refuses_a_proportion_threshold_above_one(client_for):
+    """The API takes a proportion as a fraction: 95 would be stored as 9500% (finding 8)."""
+    response = client_for(Role.REGIONAL).post(
+        "/api/targets/", {**NEW_TARGET, "threshold": 95}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "between 0 and 1" in " ".join(response.json()["detail"])
+    assert not Target.objects.filter(pk="api_target").exists()
+
+
 def test_openapi_schema_lists_every_endpoint(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths = set(schema["paths"])

@@ -173,9 +173,43 @@ def test_deploy_check_warns_when_nothing_anchors_the_audit_chain(tmp_path):
         "CANDOUR_AUDIT_SIGNING_KEY": "ef" * 32,
     }
     anchored = manage(tmp_path, "check", "--deploy", **anchored_env)
-    assert "core.W00" not in anchored.stderr + anchored.stdout
+    assert "core.W001" not in anchored.stderr + anchored.stdout
+    assert "core.W002" not in anchored.stderr + anchored.stdout
     mismatched = manage(
         tmp_path, "check", "--deploy", **anchored_env, CANDOUR_AUDIT_VERIFY_KEY="01" * 32
     )
     assert "core.E002" in mismatched.stderr
     assert "AUDIT_VERIFY_KEY is not the public key of AUDIT_SIGNING_KEY" in mismatched.stderr
+
+
+def test_deploy_check_warns_until_the_static_files_are_collected(tmp_path):
+    """Issue 10, finding 9: under the production settings every page is a 500 until
+    collectstatic has run, and check --deploy said nothing."""
+    env = {"CANDOUR_VAR_DIR": str(tmp_path), "CANDOUR_SPEAKUP_KEYSTORE": str(tmp_path / "keys")}
+    before = manage(tmp_path, "check", "--deploy", "--tag", "staticfiles", **env)
+    assert "core.W003" in before.stderr + before.stdout
+    assert "collectstatic --no-input" in before.stderr + before.stdout
+    assert str(tmp_path / "staticfiles" / "staticfiles.json") in before.stderr + before.stdout
+    collected = manage(tmp_path, "collectstatic", "--no-input", "-v", "0", **env)
+    assert collected.returncode == 0, collected.stderr
+    after = manage(tmp_path, "check", "--deploy", "--tag", "staticfiles", **env)
+    assert "core.W003" not in after.stderr + after.stdout
+
+
+def test_deploy_check_warns_when_no_client_address_header_is_set_behind_the_proxy(tmp_path):
+    """Issue 10, finding 9: production trusts a proxy for HTTPS (X-Forwarded-Proto), so
+    REMOTE_ADDR is the proxy's address unless the client-address header is named."""
+    env = {"CANDOUR_VAR_DIR": str(tmp_path)}
+    unset = manage(tmp_path, "check", "--deploy", "--tag", "security", **env)
+    assert "core.W004" in unset.stderr + unset.stdout
+    assert "CANDOUR_CLIENT_ADDRESS_HEADER" in unset.stderr + unset.stdout
+    named = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--tag",
+        "security",
+        CANDOUR_CLIENT_ADDRESS_HEADER="HTTP_X_FORWARDED_FOR",
+        **env,
+    )
+    assert "core.W004" not in named.stderr + named.stdout

@@ -10,6 +10,10 @@ from candour.cli.django_setup import setup_django
 DEMO_ORGANISATION = (
     "R0B"  # South Tyneside and Sunderland: a merged trust with data under three codes
 )
+NATIONAL = ""  # a grant with no organisation code covers every organisation
+# Each demo account's role is granted for the demo organisation, except regional oversight's,
+# which is national so that demo-regional can register and publish the national targets.
+DEMO_SCOPES = {"regional": NATIONAL}
 PASSWORD_BYTES = 12  # 16 URL-safe characters
 ACTOR = "system:candour-demo-users"
 
@@ -20,7 +24,9 @@ def register(subparsers) -> None:
         help="create one demo account per role and print the credentials once",
         description=(
             "Create one account per role (demo-staff, demo-guardian, ...) with a random password, "
-            "and print the usernames and passwords once. They are not stored anywhere else: "
+            f"and print the usernames and passwords once. Each role is granted for {DEMO_ORGANISATION} "
+            "(South Tyneside and Sunderland), except demo-regional's, which is national. The "
+            "passwords are not stored anywhere else: "
             "running it again gives the existing demo accounts new passwords. demo-guardian gets "
             "speak-up case keys for the demo organisation and its recovery key is printed once; "
             "a re-run replaces those keys, so concerns raised before it can no longer be read by "
@@ -40,15 +46,17 @@ def run(args: argparse.Namespace) -> int:
     for role in Role:
         username = f"demo-{role.value.replace('_', '-')}"
         password = secrets.token_urlsafe(PASSWORD_BYTES)
+        scope = DEMO_SCOPES.get(role.value, DEMO_ORGANISATION)
         existing = User.objects.filter(username=username).first()
         if existing:
             actions.set_password(user=existing, password=password, by=ACTOR)
+            actions.grant_role(user=existing, role=role.value, organisation_code=scope, by=ACTOR)
         else:
             actions.create_user(
                 username=username,
                 password=password,
                 roles=[role.value],
-                organisation_code=DEMO_ORGANISATION,
+                organisation_code=scope,
                 first_name="Demo",
                 last_name=role.label,
                 by=ACTOR,

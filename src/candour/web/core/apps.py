@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from candour.web.core import audit_checks  # noqa: F401 - registers the system checks
+        from candour.web.core import checks  # noqa: F401 - registers the deployment checks

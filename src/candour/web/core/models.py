@@ -13,15 +13,21 @@ class User(AbstractUser):
         db_table = "candour_user"
 
     def role_set(self) -> frozenset[str]:
-        cached = getattr(self, "_role_cache", None)
+        return frozenset(role for role, _ in self.grant_set())
+
+    def grant_set(self) -> frozenset[tuple[str, str]]:
+        """Every (role, organisation_code) this user holds, read once per request."""
+        cached = getattr(self, "_grant_cache", None)
         if cached is None:
-            cached = frozenset(self.role_grants.values_list("role", flat=True))
-            self._role_cache = cached
+            cached = frozenset(self.role_grants.values_list("role", "organisation_code"))
+            self._grant_cache = cached
         return cached
 
 
 class RoleGrant(models.Model):
-    """One role held by one user, optionally for one organisation (by ODS code)."""
+    """One role held by one user, for a scope (see ``candour.web.core.access.has_role_for``):
+    every organisation (no code: national), one organisation (its ODS code, e.g. ``R0B``) or
+    every organisation of one NHS England region (the region's code, e.g. ``Y56``)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=20, choices=Role.choices)

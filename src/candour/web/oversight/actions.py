@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from candour.web.core import audit
 from candour.web.core.actions import actor_label
+from candour.web.core.models import User
+from candour.web.oversight import policy
 from candour.web.oversight.imports import (  # moved there; still importable from here
     ImportSummary as ImportSummary,
 )
@@ -47,15 +49,17 @@ def save_target(
     target_id: str,
     fields: dict,
     balancing_measure_ids: list[str],
-    organisation_codes: list[str] = (),
+    organisation_codes: list[str] | None = None,
     publish: bool,
     by,
 ) -> Target:
     """Create or update a target and, if ``publish``, publish it. Publishing runs the Francis
-    rule (Target.publication_problems); a ValidationError rolls the whole change back."""
+    rule (Target.publication_problems); a ValidationError rolls the whole change back.
+    ``organisation_codes`` replaces the organisations it applies to (``None`` keeps them)."""
     unknown = set(fields) - set(TARGET_FIELDS)
     if unknown:
         raise ValueError(f"unknown target fields: {sorted(unknown)}")
+    _require_target_scope(by, target_id, organisation_codes, publish=publish)
     named = {*balancing_measure_ids, fields.get("measure_id")} - {None}
     missing_measures = named - set(
         Measure.objects.filter(pk__in=named).values_list("pk", flat=True)
@@ -69,7 +73,8 @@ def save_target(
     target.status = Target.Status.DRAFT  # while its balancing measures change
     target.save()
     target.balancing_measures.set(balancing_measure_ids)
-    target.organisations.set(organisation_codes)
+    if organisation_codes is not None:
+        target.organisations.set(organisation_codes)
     if publish:
         target.status = Target.Status.PUBLISHED
         target.save()
@@ -89,9 +94,32 @@ def save_target(
     return target
 
 
+def _require_target_scope(by, target_id: str, organisation_codes, *, publish: bool) -> None:
+    """A person writes a target only with a grant covering every organisation it applies to,
+    before and after the change (commands, ``system:`` actors, are not limited)."""
+    if not isinstance(by, User):
+        return
+    existing = Target.objects.filter(pk=target_id).first()
+    before = list(existing.organisations.all()) if existing else None
+    if organisation_codes is None:
+        after = before or []
+    else:
+        after = list(Organisation.objects.filter(pk__in=list(organisation_codes)))
+    roles = policy.TARGET_PUBLISHERS if publish else policy.TARGET_EDITORS
+    for organisations in (before, after):
+        if organisations is None:  # a new target has no organisations before
+            continue
+        policy.require(
+            policy.covers_all(by, roles, organisations),
+            "not granted for every organisation this target applies to",
+        )
+
+
 @transaction.atomic
 def set_target_status(*, target: Target, status: str, by) -> Target:
     """Publish or withdraw a target (publishing checks the Francis rule)."""
+    if isinstance(by, User):
+        policy.require(policy.may_publish_target(by, target), "not granted for this target")
     previous = target.status
     target.status = status
     target.save()
@@ -121,6 +149,15 @@ def raise_concern(
     rule: str = "",
     severity: str = "",
 ) -> Concern:
+    if isinstance(by, User):
+        policy.require(
+            policy.may_raise_concern(by, organisation), "not granted for this organisation"
+        )
+    if not policy.concern_owners(organisation).filter(pk=owner.pk).exists():
+        raise ValidationError(
+            f"{owner.get_username()} cannot own a concern about {organisation.ods_code}: "
+            "choose someone who may resolve concerns there."
+        )
     concern = Concern.objects.create(
         organisation=organisation,
         title=title,
@@ -147,10 +184,18 @@ def raise_concern(
     return concern
 
 
+def _require_resolver(by, concern: Concern) -> None:
+    if isinstance(by, User):
+        policy.require(
+            policy.may_resolve_concern(by, concern), "not granted for this concern's organisation"
+        )
+
+
 @transaction.atomic
 def record_evidence(
     *, concern: Concern, kind: str, summary: str, reference: str = "", by
 ) -> ConcernEvidence:
+    _require_resolver(by, concern)
     if not summary.strip():
         raise ValidationError("Describe the evidence.")
     evidence = ConcernEvidence.objects.create(
@@ -173,6 +218,7 @@ def record_evidence(
 @transaction.atomic
 def close_concern(*, concern: Concern, evidence: ConcernEvidence, by) -> Concern:
     """Close a concern on one piece of its recorded evidence. Nothing else closes a concern."""
+    _require_resolver(by, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status != Concern.Status.OPEN:
         raise ValidationError("This concern is already closed.")

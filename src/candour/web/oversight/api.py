@@ -14,9 +14,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from candour.web.core.access import SIGNED_IN, has_role, requires
+from candour.web.core.access import SIGNED_IN, requires
 from candour.web.core.problems import PROBLEM_CONTENT_TYPE
-from candour.web.oversight import actions, monitoring, queries
+from candour.web.oversight import actions, monitoring, policy, queries
 from candour.web.oversight.api_params import (
     ConcernQuery,
     NoQuery,
@@ -27,7 +27,6 @@ from candour.web.oversight.api_params import (
 )
 from candour.web.oversight.api_problems import NON_FIELD_ERRORS, invalid_body
 from candour.web.oversight.models import Concern, Measure, Observation, Organisation, Target
-from candour.web.oversight.views import TARGET_PUBLISHERS
 
 
 @requires(*SIGNED_IN)
@@ -237,15 +236,15 @@ class ObservationList(CheckedQuery, generics.ListAPIView):
 
 @requires(*SIGNED_IN)
 class TargetList(CheckedQuery, generics.ListCreateAPIView):
-    """List targets; regional oversight may register one (POST), published only if it carries
-    the three Francis qualifications."""
+    """List targets; regional oversight granted nationally may register one (POST) for every
+    organisation, published only if it carries the three Francis qualifications."""
 
     serializer_class = TargetSerializer
     queryset = Target.objects.prefetch_related("balancing_measures")
 
     def create(self, request, *args, **kwargs):
-        if not has_role(request.user, TARGET_PUBLISHERS):
-            raise PermissionDenied("Only regional oversight registers targets.")
+        if not policy.may_publish_target(request.user):
+            raise PermissionDenied("Only regional oversight granted nationally registers targets.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -276,15 +275,21 @@ class TargetDetail(CheckedQuery, generics.RetrieveAPIView):
     queryset = Target.objects.prefetch_related("balancing_measures")
 
 
-@requires(*SIGNED_IN)
+@requires(*policy.CONCERN_READERS)
 @extend_schema(parameters=[ConcernQuery])
 class ConcernList(CheckedQuery, generics.ListAPIView):
+    """The concerns the signed-in person may read: every organisation's for regional oversight
+    and analysts, their own organisations' for a board member."""
+
     serializer_class = ConcernSerializer
     query_serializer = ConcernQuery
 
     def get_queryset(self):
         params = self.query
-        rows = Concern.objects.select_related("owner", "closing_evidence").order_by("id")
+        rows = policy.readable_concerns(
+            self.request.user,
+            Concern.objects.select_related("owner", "closing_evidence").order_by("id"),
+        )
         if params.get("organisation"):
             rows = rows.filter(organisation_id=params["organisation"].upper())
         if params.get("status"):

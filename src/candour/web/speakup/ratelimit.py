@@ -17,6 +17,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
+from candour.web.core.clientaddress import client_address
 from candour.web.speakup.conf import RateLimit, config
 
 GLOBAL = "global"
@@ -25,11 +26,7 @@ _PERSON = b"candour:ratelim"
 
 def source_of(request) -> str:
     """A keyed hash of the request's source address (rotates daily; never stored)."""
-    header = config().client_address_header
-    address = request.META.get(header, "") if header else ""
-    # the address the trusted proxy appended last (earlier entries are the client's to forge)
-    address = address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
-    address = _network(address)
+    address = _network(client_address(request, header=config().client_address_header or ""))
     day = datetime.date.today().isoformat().encode()
     key = hashlib.blake2b(
         settings.SECRET_KEY.encode() + b"\x00" + day, digest_size=32, person=_PERSON

@@ -8,6 +8,10 @@ Environment variables (see ``.env.example``):
 - ``CANDOUR_ALLOWED_HOSTS``: comma-separated host names (production).
 - ``CANDOUR_AUDIT_KEY`` and the other ``CANDOUR_AUDIT_*`` variables: the audit chain's keys and
   checkpoint file (the ``AUDIT_*`` block below; docs/reference/audit.md).
+- ``CANDOUR_CLIENT_ADDRESS_HEADER``: behind a reverse proxy, the header it puts the client's
+  address in (``HTTP_X_FORWARDED_FOR``).
+
+Deploying: docs/how-to/deploy.md.
 """
 
 from __future__ import annotations
@@ -116,6 +120,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_ENABLE_ADMIN = False  # unlocking is an administrator action, not an admin-site edit
+# The client's address behind a trusted reverse proxy (candour.web.core.clientaddress): the
+# request.META name of the header the proxy appends it to, e.g. "HTTP_X_FORWARDED_FOR"; None uses
+# REMOTE_ADDR. For sign-in lockouts and speak-up rate limits only; never stored.
+CLIENT_ADDRESS_HEADER = os.environ.get("CANDOUR_CLIENT_ADDRESS_HEADER") or None
+AXES_CLIENT_IP_CALLABLE = "candour.web.core.clientaddress.client_address"
 
 # The JSON API: session authentication (the same sign-in as the pages); access is decided by
 # candour.web.core.access like every other view, so DRF's own permission check allows all.
@@ -268,9 +277,9 @@ SPEAKUP_RATE_LIMITS = {
     "reply_per_source": (60, 60 * 60, 60 * 60),
     "unlock_per_user": (5, 15 * 60, 15 * 60),
 }
-# The request header holding the client's address when a trusted proxy sets it (for example
-# "HTTP_X_FORWARDED_FOR"); None uses REMOTE_ADDR. Only ever hashed, never stored.
-SPEAKUP_CLIENT_ADDRESS_HEADER = os.environ.get("CANDOUR_CLIENT_ADDRESS_HEADER") or None
+# The request header holding the client's address when a trusted proxy sets it: the same as
+# CLIENT_ADDRESS_HEADER above. Only ever hashed, never stored.
+SPEAKUP_CLIENT_ADDRESS_HEADER = CLIENT_ADDRESS_HEADER
 # The rate limiter's counters live in this cache. Local memory is per process: production with
 # several worker processes needs a shared, memory-only cache (Memcached or Redis without
 # persistence), never the database cache (it would write hashed addresses to disk).

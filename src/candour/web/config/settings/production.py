@@ -69,6 +69,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
+# Preloading commits the whole domain and its subdomains to HTTPS in browsers for good: the
+# organisation that owns the domain decides it, not Candour. Without this, `check --deploy
+# --fail-level WARNING` (docs/how-to/deploy.md) would always stop on it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
