@@ -3,7 +3,7 @@ its roles in the view (``candour.web.core.access``)."""
 
 from django.urls import path
 
-from candour.web.speakup.views import guardian, oversight, reporter
+from candour.web.speakup.views import cases, keys, oversight, reporter, steps
 
 app_name = "speakup"
 
@@ -22,34 +22,34 @@ urlpatterns = [
     path("follow-up/leave/", reporter.reporter_leave, name="reporter_leave"),
     path("organisations/<str:ods_code>/we-did/", reporter.we_did, name="we_did"),
     # Guardians: keys and session.
-    path("guardian/keys/", guardian.keys, name="keys"),
-    path("guardian/keys/recover/", guardian.recover, name="recover"),
-    path("guardian/unlock/", guardian.unlock, name="unlock"),
-    path("guardian/lock/", guardian.lock, name="lock"),
-    path("guardian/handover/", guardian.handover, name="handover"),
+    path("guardian/keys/", keys.keys, name="keys"),
+    path("guardian/keys/recover/", keys.recover, name="recover"),
+    path("guardian/unlock/", keys.unlock, name="unlock"),
+    path("guardian/lock/", keys.lock, name="lock"),
+    path("guardian/handover/", keys.handover, name="handover"),
     # Guardians: cases.
-    path("cases/", guardian.cases, name="cases"),
-    path("cases/record/", guardian.record_concern, name="record"),
-    path(CASE, guardian.case_detail, name="case"),
-    path(CASE + "acknowledge/", guardian.case_acknowledge, name="case_acknowledge"),
-    path(CASE + "triage/", guardian.case_triage, name="case_triage"),
-    path(CASE + "message/", guardian.case_message, name="case_message"),
-    path(CASE + "note/", guardian.case_note, name="case_note"),
-    path(CASE + "action/", guardian.case_action, name="case_action"),
-    path(CASE + "action-done/", guardian.case_action_done, name="case_action_done"),
-    path(CASE + "referral/", guardian.case_referral, name="case_referral"),
-    path(CASE + "feedback/", guardian.case_feedback, name="case_feedback"),
-    path(CASE + "close/", guardian.case_close, name="case_close"),
-    path(CASE + "check-in/", guardian.case_check_in, name="case_check_in"),
-    path(CASE + "escalate/", guardian.case_escalate, name="case_escalate"),
-    path(CASE + "speak-up-again/", guardian.case_speak_up_again, name="case_speak_up_again"),
-    path(CASE + "disclosure/", guardian.case_disclosure, name="case_disclosure"),
-    path(CASE + "identity/", guardian.case_identity, name="case_identity"),
-    path(CASE + "share/", guardian.case_share, name="case_share"),
-    path(CASE + "legal-hold/", guardian.case_legal_hold, name="case_legal_hold"),
+    path("cases/", cases.cases, name="cases"),
+    path("cases/record/", cases.record_concern, name="record"),
+    path(CASE, cases.case_detail, name="case"),
+    path(CASE + "acknowledge/", steps.case_acknowledge, name="case_acknowledge"),
+    path(CASE + "triage/", steps.case_triage, name="case_triage"),
+    path(CASE + "message/", steps.case_message, name="case_message"),
+    path(CASE + "note/", steps.case_note, name="case_note"),
+    path(CASE + "action/", steps.case_action, name="case_action"),
+    path(CASE + "action-done/", steps.case_action_done, name="case_action_done"),
+    path(CASE + "referral/", steps.case_referral, name="case_referral"),
+    path(CASE + "feedback/", steps.case_feedback, name="case_feedback"),
+    path(CASE + "close/", steps.case_close, name="case_close"),
+    path(CASE + "check-in/", steps.case_check_in, name="case_check_in"),
+    path(CASE + "escalate/", steps.case_escalate, name="case_escalate"),
+    path(CASE + "speak-up-again/", steps.case_speak_up_again, name="case_speak_up_again"),
+    path(CASE + "disclosure/", steps.case_disclosure, name="case_disclosure"),
+    path(CASE + "identity/", steps.case_identity, name="case_identity"),
+    path(CASE + "share/", steps.case_share, name="case_share"),
+    path(CASE + "legal-hold/", steps.case_legal_hold, name="case_legal_hold"),
     path(
         CASE + "attachments/<uuid:attachment_id>/",
-        guardian.case_attachment,
+        cases.case_attachment,
         name="case_attachment",
     ),
     # Second approvals, "you said, we did", action owners.
