@@ -80,7 +80,7 @@ IDLE_REOPEN = 1.0  # seconds: reopen a kept-alive connection idle longer (never 
 SEED = 20260101
 GOAL_PER_SECOND = 100
 GLOBALEAKS_PER_SECOND = 1  # cited (CRYPTO.md): two 1.04 s, 128 MiB Argon2 calls per submission
-CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_RE = re.compile(rb'name="reporter_token" value="([^"]+)"')  # the reporter form's token
 RECEIPT_RE = re.compile(rb'id="receipt">([^<]+)<')
 STEPS = ("get_form", "post_concern", "get_receipt", "post_confirm", "get_case")
 CONTENDED_CORES = 0.15  # other processes' CPU above which a run measured its neighbours too
@@ -544,7 +544,7 @@ class Load:
 
 def multipart(fields: list[tuple[str, str]], token: str) -> tuple[str, bytes]:
     boundary = "----candourbench" + secrets.token_hex(12)
-    parts = [("csrfmiddlewaretoken", token), *fields]
+    parts = [("reporter_token", token), *fields]
     body = "".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
         for name, value in parts
@@ -615,7 +615,7 @@ async def one_submission(load: Load, connection: Connection, number: int, rng, m
         submission.receipt = RECEIPT_RE.search(page.body).group(1).decode().strip()
         if load.full_flow:
             token = CSRF_RE.search(page.body).group(1).decode()
-            confirm = f"csrfmiddlewaretoken={token}&last_group={submission.receipt[-4:]}"
+            confirm = f"reporter_token={token}&last_group={submission.receipt[-4:]}"
             confirmed = await browser.send(
                 "post_confirm",
                 "POST",

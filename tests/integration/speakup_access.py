@@ -76,6 +76,7 @@ EXPECTED_SPEAKUP: dict[str, tuple[dict | str, dict]] = {
     "speakup:reporter_reply": ({}, EVERYONE_POST_ONLY),
     "speakup:reporter_feedback": ({}, EVERYONE_POST_ONLY),
     "speakup:reporter_check_in": ({}, EVERYONE_POST_ONLY),
+    "speakup:reporter_add_file": ({}, EVERYONE_POST_ONLY),
     "speakup:reporter_leave": ({}, EVERYONE_POST_ONLY),
     "speakup:we_did": (ORGANISATION, EVERYONE),
     # Guardians: keys and session ("test-guardian" has no keys: sent to set them up).

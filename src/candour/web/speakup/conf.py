@@ -18,14 +18,20 @@ from django.core.exceptions import ImproperlyConfigured
 from candour.crypto.constants import PEPPER_MAX_BYTES, PEPPER_MIN_BYTES
 
 DAYS_PER_MONTH_AT_MOST = 31
-RATE_LIMIT_NAMES = (
-    "receipt_per_source",
-    "receipt_global",
-    "submit_per_source",
-    "submit_global",
-    "reply_per_source",
-    "unlock_per_user",
+# Lockouts are for guardians' passwords only; what people speaking up do is slowed, never refused.
+RATE_LIMIT_NAMES = ("unlock_per_user",)
+# What a reporter does that costs (candour.web.speakup.costs): raise a concern, try a receipt that
+# opens nothing, and reply (a message, an answer or a file) on their concern.
+COST_KINDS = ("concern", "receipt", "reply")
+DAILY_LIMIT_NAMES = (
+    "concerns_per_organisation",
+    "attachment_bytes_per_organisation",
+    "reporter_messages_per_case",
+    "files_per_case",
 )
+# SHA-256 leaves 256 bits, but the script checks the first 32 (candour/proof-of-work.js), and
+# more than 28 would take a browser hours.
+MAX_PROOF_OF_WORK_BITS = 28
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,25 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
+class SlowDown:
+    """Per source: ``free`` events in ``window`` seconds at the base cost; past them, each
+    doubling of the count costs one more step (:func:`candour.web.speakup.costs.steps_over`)."""
+
+    kind: str
+    free: int
+    window: int
+
+
+@dataclass(frozen=True)
+class OtherWay:
+    """Another way to speak up, shown to people speaking up (a link)."""
+
+    name: str
+    url: str
+    description: str
+
+
+@dataclass(frozen=True)
 class SpeakupConfig:
     receipt_pepper: bytes
     receipt_context: str
@@ -47,8 +72,16 @@ class SpeakupConfig:
     check_in_months: tuple[int, ...]
     retention_days: int
     reporter_session_seconds: int
+    reporter_session_max_seconds: int
     max_attachment_bytes: int
     rate_limits: dict[str, RateLimit]
+    slow_down: dict[str, SlowDown]
+    slow_down_max_steps: int
+    proof_of_work_bits: int
+    proof_of_work_valid_seconds: int
+    no_script_delay_seconds: float
+    daily_limits: dict[str, int]
+    other_ways: tuple[OtherWay, ...]
     client_address_header: str | None
     cache_alias: str
     cookie_secure: bool
@@ -72,8 +105,16 @@ def _settings_fingerprint() -> tuple:
         "SPEAKUP_CHECK_IN_MONTHS",
         "SPEAKUP_RETENTION_DAYS",
         "SPEAKUP_REPORTER_SESSION_SECONDS",
+        "SPEAKUP_REPORTER_SESSION_MAX_SECONDS",
         "SPEAKUP_MAX_ATTACHMENT_BYTES",
         "SPEAKUP_RATE_LIMITS",
+        "SPEAKUP_SLOW_DOWN",
+        "SPEAKUP_SLOW_DOWN_MAX_STEPS",
+        "SPEAKUP_PROOF_OF_WORK_BITS",
+        "SPEAKUP_PROOF_OF_WORK_VALID_SECONDS",
+        "SPEAKUP_NO_SCRIPT_DELAY_SECONDS",
+        "SPEAKUP_DAILY_LIMITS",
+        "SPEAKUP_OTHER_WAYS",
         "SPEAKUP_CLIENT_ADDRESS_HEADER",
         "SPEAKUP_CACHE",
         "SESSION_COOKIE_SECURE",
@@ -96,6 +137,24 @@ def _config_for(_fingerprint: tuple) -> SpeakupConfig:
             f"SPEAKUP_RETENTION_DAYS ({retention}) must be longer than the last detriment "
             f"check-in ({months[-1]} months), or cases would be destroyed before it"
         )
+    idle = _positive_int(
+        "SPEAKUP_REPORTER_SESSION_SECONDS", settings.SPEAKUP_REPORTER_SESSION_SECONDS
+    )
+    lifetime = _positive_int(
+        "SPEAKUP_REPORTER_SESSION_MAX_SECONDS", settings.SPEAKUP_REPORTER_SESSION_MAX_SECONDS
+    )
+    if lifetime < idle:
+        raise ImproperlyConfigured(
+            f"SPEAKUP_REPORTER_SESSION_MAX_SECONDS ({lifetime}) must be at least "
+            f"SPEAKUP_REPORTER_SESSION_SECONDS ({idle})"
+        )
+    bits = _positive_int("SPEAKUP_PROOF_OF_WORK_BITS", settings.SPEAKUP_PROOF_OF_WORK_BITS)
+    max_steps = _whole("SPEAKUP_SLOW_DOWN_MAX_STEPS", settings.SPEAKUP_SLOW_DOWN_MAX_STEPS)
+    if bits + max_steps > MAX_PROOF_OF_WORK_BITS:
+        raise ImproperlyConfigured(
+            f"SPEAKUP_PROOF_OF_WORK_BITS + SPEAKUP_SLOW_DOWN_MAX_STEPS ({bits} + {max_steps}) "
+            f"must be at most {MAX_PROOF_OF_WORK_BITS}: more would take a browser hours"
+        )
     cache_alias = settings.SPEAKUP_CACHE
     if cache_alias not in settings.CACHES:
         raise ImproperlyConfigured(f"SPEAKUP_CACHE names {cache_alias!r}, which is not in CACHES")
@@ -106,13 +165,23 @@ def _config_for(_fingerprint: tuple) -> SpeakupConfig:
         feedback_days=_positive_int("SPEAKUP_TARGET_DAYS['feedback']", targets.get("feedback")),
         check_in_months=months,
         retention_days=retention,
-        reporter_session_seconds=_positive_int(
-            "SPEAKUP_REPORTER_SESSION_SECONDS", settings.SPEAKUP_REPORTER_SESSION_SECONDS
-        ),
+        reporter_session_seconds=idle,
+        reporter_session_max_seconds=lifetime,
         max_attachment_bytes=_positive_int(
             "SPEAKUP_MAX_ATTACHMENT_BYTES", settings.SPEAKUP_MAX_ATTACHMENT_BYTES
         ),
         rate_limits=_rate_limits(_setting("SPEAKUP_RATE_LIMITS", dict)),
+        slow_down=_slow_down(_setting("SPEAKUP_SLOW_DOWN", dict)),
+        slow_down_max_steps=max_steps,
+        proof_of_work_bits=bits,
+        proof_of_work_valid_seconds=_positive_int(
+            "SPEAKUP_PROOF_OF_WORK_VALID_SECONDS", settings.SPEAKUP_PROOF_OF_WORK_VALID_SECONDS
+        ),
+        no_script_delay_seconds=_seconds(
+            "SPEAKUP_NO_SCRIPT_DELAY_SECONDS", settings.SPEAKUP_NO_SCRIPT_DELAY_SECONDS
+        ),
+        daily_limits=_daily_limits(_setting("SPEAKUP_DAILY_LIMITS", dict)),
+        other_ways=_other_ways(_setting("SPEAKUP_OTHER_WAYS", tuple | list)),
         client_address_header=settings.SPEAKUP_CLIENT_ADDRESS_HEADER or None,
         cache_alias=cache_alias,
         cookie_secure=bool(settings.SESSION_COOKIE_SECURE),
@@ -185,3 +254,55 @@ def _rate_limits(values: dict) -> dict[str, RateLimit]:
         )
         limits[name] = RateLimit(name, events, window, lockout)
     return limits
+
+
+def _whole(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 0, not {value!r}")
+    return value
+
+
+def _seconds(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 60:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of seconds from 0 to 60, not {value!r}"
+        )
+    return float(value)
+
+
+def _slow_down(values: dict) -> dict[str, SlowDown]:
+    limits = {}
+    for kind in COST_KINDS:
+        pair = values.get(kind)
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            raise ImproperlyConfigured(
+                f"SPEAKUP_SLOW_DOWN[{kind!r}] must be (free events, window seconds)"
+            )
+        free, window = (_positive_int(f"SPEAKUP_SLOW_DOWN[{kind!r}]", part) for part in pair)
+        limits[kind] = SlowDown(kind, free, window)
+    return limits
+
+
+def _daily_limits(values: dict) -> dict[str, int]:
+    return {
+        name: _positive_int(f"SPEAKUP_DAILY_LIMITS[{name!r}]", values.get(name))
+        for name in DAILY_LIMIT_NAMES
+    }
+
+
+def _other_ways(values) -> tuple[OtherWay, ...]:
+    ways = []
+    for index, value in enumerate(values):
+        if not (
+            isinstance(value, dict)
+            and all(
+                isinstance(value.get(key), str) and value[key].strip() for key in ("name", "url")
+            )
+            and value["url"].startswith("https://")
+        ):
+            raise ImproperlyConfigured(
+                f"SPEAKUP_OTHER_WAYS[{index}] must be a dict with a name, an https:// url and "
+                f"an optional description, not {value!r}"
+            )
+        ways.append(OtherWay(value["name"], value["url"], value.get("description", "")))
+    return tuple(ways)

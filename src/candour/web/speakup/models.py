@@ -249,6 +249,9 @@ class Attachment(models.Model):
     description = sealed_field()  # file name and type, sealed
     content = sealed_field()
     cleaned_format = models.CharField(max_length=8, blank=True, default="")  # jpeg, png or ""
+    # The day it was stored: the concern's day, or a later day when the person added it with
+    # their receipt. Day only, like every date a reporter's action leaves.
+    added_on = models.DateField()
 
     def __str__(self) -> str:
         return f"attachment {self.id} of {self.case_id}"
@@ -482,6 +485,7 @@ class ReporterActivity(models.Model):
         REPLY = "reply", "Replies to a guardian"
         SPEAK_UP_AGAIN = "speak_up_again", "Answers to 'would you speak up again?'"
         CHECK_IN = "check_in", "Detriment check-ins answered"
+        FILE = "file", "Files added to a concern later"
 
     organisation = models.ForeignKey(
         "oversight.Organisation", on_delete=models.CASCADE, related_name="+"

@@ -3,7 +3,7 @@ its roles in the view (``candour.web.core.access``)."""
 
 from django.urls import path
 
-from candour.web.speakup.views import cases, keys, oversight, reporter, steps
+from candour.web.speakup.views import cases, keys, oversight, reporter, steps, your_concern
 
 app_name = "speakup"
 
@@ -15,11 +15,12 @@ urlpatterns = [
     path("raise/<str:ods_code>/", reporter.raise_concern, name="raise"),
     path("receipt/", reporter.receipt, name="receipt"),
     path("follow-up/", reporter.follow_up, name="follow_up"),
-    path("follow-up/case/", reporter.reporter_case, name="reporter_case"),
-    path("follow-up/reply/", reporter.reporter_reply, name="reporter_reply"),
-    path("follow-up/feedback/", reporter.reporter_feedback, name="reporter_feedback"),
-    path("follow-up/check-in/", reporter.reporter_check_in, name="reporter_check_in"),
-    path("follow-up/leave/", reporter.reporter_leave, name="reporter_leave"),
+    path("follow-up/case/", your_concern.reporter_case, name="reporter_case"),
+    path("follow-up/reply/", your_concern.reporter_reply, name="reporter_reply"),
+    path("follow-up/feedback/", your_concern.reporter_feedback, name="reporter_feedback"),
+    path("follow-up/check-in/", your_concern.reporter_check_in, name="reporter_check_in"),
+    path("follow-up/file/", your_concern.reporter_add_file, name="reporter_add_file"),
+    path("follow-up/leave/", your_concern.reporter_leave, name="reporter_leave"),
     path("organisations/<str:ods_code>/we-did/", reporter.we_did, name="we_did"),
     # Guardians: keys and session.
     path("guardian/keys/", keys.keys, name="keys"),

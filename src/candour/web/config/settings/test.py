@@ -31,3 +31,7 @@ SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret
 SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or tempfile.mkdtemp(
     prefix="candour-test-keys-"
 )
+# Speak-up costs kept small so that the tests do not wait: a 4-bit proof of work and no delay for
+# forms sent without one (tests of the costs set their own values).
+SPEAKUP_PROOF_OF_WORK_BITS = 4
+SPEAKUP_NO_SCRIPT_DELAY_SECONDS = 0

@@ -49,6 +49,7 @@ from candour.web.speakup.actions.reporters import (
     answer_speak_up_again,
     audit_reporter_activity,
     record_turned_away,
+    reporter_add_file,
     reporter_reply,
     submit_concern,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "record_turned_away",
     "refer",
     "replace_guardian_keys",
+    "reporter_add_file",
     "reporter_reply",
     "request_disclosure",
     "reset_guardian_password",

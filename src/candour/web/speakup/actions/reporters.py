@@ -190,7 +190,20 @@ def _store_attachment(opened: OpenCase, upload: Upload) -> Attachment:
         ),
         content=opened.seal_attachment(str(attachment_id), upload.data),
         cleaned_format=upload.cleaned_format,
+        added_on=today(),
     )
+
+
+@transaction.atomic
+def reporter_add_file(*, opened: OpenCase, upload: Upload, by) -> Attachment:
+    """The person who spoke up adds a file to their concern later, through their receipt: its
+    metadata already stripped (see :class:`Upload`), then sealed like the first."""
+    case = _locked(opened.case)
+    if case.status == Status.EXPIRED:
+        raise ValidationError("This concern has been closed and its details destroyed.")
+    attachment = _store_attachment(opened, upload)
+    _count_activity(case.organisation, ReporterActivity.Kind.FILE)
+    return attachment
 
 
 @transaction.atomic
