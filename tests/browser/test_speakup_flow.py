@@ -195,7 +195,7 @@ def test_an_anonymous_concern_from_start_to_would_you_speak_up_again(
     assert "Triaged" in page.locator("main .nhsuk-tag").first.inner_text()
     action = in_form(page, "action")
     action.locator("textarea").fill("Review night staffing on ward 9 with the matron.")
-    action.locator("select").select_option(label="guardian")
+    action.locator("select").select_option(label="guardian (Freedom to Speak Up guardian)")
     action.locator("input[type=date]").fill("2025-06-30")
     action.locator("button").click()
     check_accessibility(page, "speakup-case-actioned")

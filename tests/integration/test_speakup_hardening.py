@@ -157,6 +157,7 @@ def test_the_reporters_public_key_is_not_stored():
 def test_an_action_owner_cannot_add_evidence_once_the_case_is_shredded(make_user):
     g = guardian_of("g-r0b", "R0B")
     owner = make_user(Role.STAFF, username="owner")
+    grant_role(user=owner, role=Role.STAFF, organisation_code="R0B", by="system:test")
     case, _ = submit()
     Case.objects.filter(pk=case.pk).update(status="acknowledged")
     actions.triage(case=case, risk="low", immediate_harm=False, categories=["other_matter"], by=g)

@@ -8,7 +8,9 @@ raises ``ImproperlyConfigured`` naming the setting and what was expected; the sy
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from candour.crypto.constants import PEPPER_MAX_BYTES, PEPPER_MIN_BYTES
+from candour.web.speakup.workdays import add_working_days
 
 DAYS_PER_MONTH_AT_MOST = 31
 # Lockouts are for guardians' passwords only; what people speaking up do is slowed, never refused.
@@ -44,6 +47,28 @@ class RateLimit:
     lockout: int
 
 
+TARGET_NAMES = ("acknowledge", "triage", "feedback")
+_TARGET = re.compile(r"^\s*(\d+)\s+(working\s+)?days?\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target time from the day a concern is received: ``days`` calendar days, or working
+    days (England and Wales) when ``working``."""
+
+    name: str
+    days: int
+    working: bool
+
+    def due(self, received_on: datetime.date) -> datetime.date:
+        if self.working:
+            return add_working_days(received_on, self.days)
+        return received_on + datetime.timedelta(days=self.days)
+
+    def __str__(self) -> str:
+        return f"{self.days} {'working ' if self.working else ''}day{'s' if self.days > 1 else ''}"
+
+
 @dataclass(frozen=True)
 class SlowDown:
     """Per source: ``free`` events in ``window`` seconds at the base cost; past them, each
@@ -67,8 +92,7 @@ class OtherWay:
 class SpeakupConfig:
     receipt_pepper: bytes
     receipt_context: str
-    acknowledge_days: int
-    feedback_days: int
+    targets: dict[str, Target]
     check_in_months: tuple[int, ...]
     retention_days: int
     reporter_session_seconds: int
@@ -101,7 +125,7 @@ def _settings_fingerprint() -> tuple:
     names = [
         "SPEAKUP_RECEIPT_PEPPER",
         "SPEAKUP_RECEIPT_CONTEXT",
-        "SPEAKUP_TARGET_DAYS",
+        "SPEAKUP_TARGETS",
         "SPEAKUP_CHECK_IN_MONTHS",
         "SPEAKUP_RETENTION_DAYS",
         "SPEAKUP_REPORTER_SESSION_SECONDS",
@@ -125,7 +149,7 @@ def _settings_fingerprint() -> tuple:
 
 @lru_cache(maxsize=8)
 def _config_for(_fingerprint: tuple) -> SpeakupConfig:
-    targets = _setting("SPEAKUP_TARGET_DAYS", dict)
+    targets = _targets(_setting("SPEAKUP_TARGETS", dict))
     months = tuple(_setting("SPEAKUP_CHECK_IN_MONTHS", tuple | list))
     retention = _positive_int("SPEAKUP_RETENTION_DAYS", settings.SPEAKUP_RETENTION_DAYS)
     if any(not isinstance(m, int) or m < 1 for m in months) or list(months) != sorted(set(months)):
@@ -161,8 +185,7 @@ def _config_for(_fingerprint: tuple) -> SpeakupConfig:
     return SpeakupConfig(
         receipt_pepper=_pepper(settings.SPEAKUP_RECEIPT_PEPPER),
         receipt_context=_context(settings.SPEAKUP_RECEIPT_CONTEXT),
-        acknowledge_days=_positive_int("SPEAKUP_TARGET_DAYS['acknowledge']", targets.get("acknowledge")),
-        feedback_days=_positive_int("SPEAKUP_TARGET_DAYS['feedback']", targets.get("feedback")),
+        targets=targets,
         check_in_months=months,
         retention_days=retention,
         reporter_session_seconds=idle,
@@ -306,3 +329,20 @@ def _other_ways(values) -> tuple[OtherWay, ...]:
             )
         ways.append(OtherWay(value["name"], value["url"], value.get("description", "")))
     return tuple(ways)
+
+
+def _targets(values: dict) -> dict[str, Target]:
+    targets = {}
+    for name in TARGET_NAMES:
+        match = _TARGET.match(str(values.get(name, "")))
+        if not match or int(match.group(1)) < 1:
+            raise ImproperlyConfigured(
+                f"SPEAKUP_TARGETS[{name!r}] must be like '2 working days' or '90 days' (at least "
+                f"1), not {values.get(name)!r}"
+            )
+        targets[name] = Target(name, int(match.group(1)), bool(match.group(2)))
+    if targets["acknowledge"].due(datetime.date(2025, 1, 6)) > targets["triage"].due(
+        datetime.date(2025, 1, 6)
+    ):
+        raise ImproperlyConfigured("SPEAKUP_TARGETS: triage cannot be due before acknowledgement")
+    return targets

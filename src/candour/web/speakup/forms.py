@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from candour.web.core.models import User
+from candour.web.core.roles import Role
+from candour.web.speakup import policy
 from candour.web.speakup.choices import (
     CATEGORIES,
     Channel,
@@ -417,6 +419,22 @@ class TriageForm(forms.Form):
         return data
 
 
+class OwnerField(forms.ModelChoiceField):
+    """People holding a role at one organisation, shown by name (and their roles there)."""
+
+    def __init__(self, *args, organisation_code: str = "", **kwargs):
+        self.organisation_code = organisation_code
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, user) -> str:
+        roles = sorted(
+            Role(grant.role).label
+            for grant in user.role_grants.all()
+            if grant.organisation_code == self.organisation_code
+        )
+        return f"{user.get_full_name() or user.get_username()} ({', '.join(roles)})"
+
+
 class ActionForm(forms.Form):
     description = forms.CharField(
         label="What must be done",
@@ -424,16 +442,19 @@ class ActionForm(forms.Form):
         widget=_textarea(3),
         help_text=SHARED_TEXT_WARNING.format(who="the action's owner"),
     )
-    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none())
+    owner = OwnerField(
+        label="Owner",
+        queryset=User.objects.none(),
+        help_text="Someone holding a role at this organisation in Candour.",
+        error_messages=errors("Select who owns the action"),
+    )
     due_on = forms.DateField(label="Due by", widget=_date_input())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation_code: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            User.objects.filter(is_active=True, role_grants__isnull=False)
-            .distinct()
-            .order_by("username")
-        )
+        owner = self.fields["owner"]
+        owner.organisation_code = organisation_code
+        owner.queryset = policy.people_at(organisation_code).prefetch_related("role_grants")
 
 
 class ActionDoneForm(forms.Form):
@@ -485,6 +506,17 @@ class GuardianSpeakUpAgainForm(SpeakUpAgainForm):
 
 class EscalateForm(ReferralForm):
     pass
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=_textarea(2),
+        error_messages=errors("Enter the reason"),
+        help_text="For example the claim or inquiry it is kept for. "
+        + SHARED_TEXT_WARNING.format(who="administrators"),
+    )
 
 
 class DisclosureForm(forms.Form):

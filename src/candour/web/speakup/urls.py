@@ -64,5 +64,6 @@ urlpatterns = [
     path("themes/", oversight.themes, name="themes"),
     path("return/", oversight.quarterly_return, name="return"),
     path("return.csv", oversight.quarterly_return_csv, name="return_csv"),
+    path("return-ngo.csv", oversight.quarterly_return_ngo_csv, name="return_ngo_csv"),
     path("coverage/", oversight.coverage, name="coverage"),
 ]

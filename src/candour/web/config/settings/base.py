@@ -172,6 +172,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Email (Django's email backend): the guardians' notifications ("there is something new at R0B",
+# no content), sent by `candour speakup notify`. Development prints them on the console;
+# production sends them by SMTP (settings/production.py); the tests keep them in memory.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("CANDOUR_EMAIL_FROM", "candour@localhost")
+# The address people use to reach Candour, for links in emails (none when unset).
+SITE_URL = os.environ.get("CANDOUR_SITE_URL", "")
+
 # Request log records of the pages people speak up on are dropped (candour.web.speakup.logfilter).
 REQUEST_LOG_FILTERS = {
     "no_reporter_requests": {"()": "candour.web.speakup.logfilter.DropReporterRequests"}
@@ -221,9 +229,15 @@ SPEAKUP_RECEIPT_PEPPER = os.environ.get("CANDOUR_RECEIPT_PEPPER", "")
 # Fixed label of this installation, bound into every reporter key. Never change it once a concern
 # has been raised: receipts issued before the change would stop opening their cases.
 SPEAKUP_RECEIPT_CONTEXT = os.environ.get("CANDOUR_RECEIPT_CONTEXT", "candour")
-# Target times in calendar days from receipt (EU Whistleblowing Directive 2019/1937, art. 9(1)(b)
-# and (f): acknowledge within 7 days, feedback within 3 months). A trust can shorten them.
-SPEAKUP_TARGET_DAYS = {"acknowledge": 7, "feedback": 90}
+# Target times from receipt, in "N working days" (England and Wales) or "N days". Acknowledge
+# within 2 working days and triage within 7, so that a patient-safety concern cannot wait for the
+# feedback date untriaged (issue 14); feedback within 3 months (EU Whistleblowing Directive
+# 2019/1937, art. 9(1)(f)). A trust can change them.
+SPEAKUP_TARGETS = {
+    "acknowledge": "2 working days",
+    "triage": "7 working days",
+    "feedback": "90 days",
+}
 # Detriment check-ins after closure, in months (reference (e): 1, 3, 6 and 12 months).
 SPEAKUP_CHECK_IN_MONTHS = (1, 3, 6, 12)
 # Closed cases are crypto-shredded this many days after closure (must outlast the last

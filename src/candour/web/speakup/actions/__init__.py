@@ -9,7 +9,7 @@ while the case keeps only the day: joining the two would time-stamp a reporter's
 Guardians' events name the case.
 
 The actions live in one module per area (``common``, ``guardians``, ``reporters``, ``steps``,
-``identity``, ``handover``, ``summaries``, ``retention``); this package re-exports them, so callers
+``identity``, ``handover``, ``summaries``, ``retention``, ``notify``); this package re-exports them, so callers
 write ``actions.submit_concern(...)``.
 """
 
@@ -42,6 +42,7 @@ from candour.web.speakup.actions.identity import (
     request_disclosure,
     reveal_identity,
 )
+from candour.web.speakup.actions.notify import Notified, notify_guardians
 from candour.web.speakup.actions.reporters import (
     Submitted,
     Upload,
@@ -93,6 +94,7 @@ __all__ = [
     "STATUS_ORDER",
     "KeyStoreMismatch",
     "NoGuardianError",
+    "Notified",
     "Shredded",
     "Submitted",
     "Upload",
@@ -117,6 +119,7 @@ __all__ = [
     "give_feedback",
     "hand_over_cases",
     "new_recovery_key",
+    "notify_guardians",
     "orphan_keys",
     "readers_of",
     "record_attachment_read",

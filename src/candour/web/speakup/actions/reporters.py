@@ -33,6 +33,7 @@ from candour.web.speakup.models import (
     Attachment,
     Case,
     CheckIn,
+    GuardianRead,
     Message,
     ReporterActivity,
     SealedKey,
@@ -43,12 +44,16 @@ from candour.web.speakup.vault import OpenCase
 # ----------------------------------------------------------------------------------- reporters
 
 
-def _count_activity(organisation: Organisation, kind: str) -> None:
-    """Count what a person speaking up did, for the day only (see :class:`ReporterActivity`)."""
+def _count_activity(organisation: Organisation, kind: str, case: Case | None = None) -> None:
+    """Count what a person speaking up did, for the day only (see :class:`ReporterActivity`),
+    for the audit log and the guardians' notification (both daily jobs), and, on an existing
+    case, one more update for its guardians to read (the unread marker): counts, never times."""
     row, _ = ReporterActivity.objects.get_or_create(
         organisation=organisation, day=today(), kind=kind
     )
-    ReporterActivity.objects.filter(pk=row.pk).update(count=F("count") + 1)
+    ReporterActivity.objects.filter(pk=row.pk).update(count=F("count") + 1, notified=False)
+    if case is not None:
+        Case.objects.filter(pk=case.pk).update(reporter_updates=F("reporter_updates") + 1)
 
 
 def audit_reporter_activity(*, before: datetime.date, by) -> int:
@@ -175,7 +180,8 @@ def submit_concern(
         _store_attachment(opened, attachment)
     if isinstance(by, str):  # the person themselves, through the form: counted, not timed
         _count_activity(organisation, ReporterActivity.Kind.CONCERN)
-    else:  # a guardian recording a concern they received
+    else:  # a guardian recording a concern they received (and so has seen it)
+        GuardianRead.objects.create(case=case, guardian=by, seen=case.reporter_updates)
         _audit(by, "concern.record", case=case)
     return Submitted(case=case, receipt=receipt)
 
@@ -202,7 +208,7 @@ def reporter_add_file(*, opened: OpenCase, upload: Upload, by) -> Attachment:
     if case.status == Status.EXPIRED:
         raise ValidationError("This concern has been closed and its details destroyed.")
     attachment = _store_attachment(opened, upload)
-    _count_activity(case.organisation, ReporterActivity.Kind.FILE)
+    _count_activity(case.organisation, ReporterActivity.Kind.FILE, case)
     return attachment
 
 
@@ -223,7 +229,7 @@ def reporter_reply(*, opened: OpenCase, body: str, by) -> Message:
     if case.status == Status.EXPIRED:
         raise ValidationError("This concern has been closed and its details destroyed.")
     message = _add_message(opened, author=Author.REPORTER, body=body)
-    _count_activity(case.organisation, ReporterActivity.Kind.REPLY)
+    _count_activity(case.organisation, ReporterActivity.Kind.REPLY, case)
     return message
 
 
@@ -244,7 +250,7 @@ def answer_speak_up_again(
     )
     case.save(update_fields=["speak_up_again", "speak_up_again_on", "speak_up_again_comment"])
     if author == Author.REPORTER:
-        _count_activity(case.organisation, ReporterActivity.Kind.SPEAK_UP_AGAIN)
+        _count_activity(case.organisation, ReporterActivity.Kind.SPEAK_UP_AGAIN, case)
     else:
         _audit(by, "case.speak_up_again", case=case, answer=answer)
     return case
@@ -277,7 +283,7 @@ def answer_check_in(
         case.status = Status.CLOSED
         case.save(update_fields=["status"])
     if author == Author.REPORTER:
-        _count_activity(case.organisation, ReporterActivity.Kind.CHECK_IN)
+        _count_activity(case.organisation, ReporterActivity.Kind.CHECK_IN, case)
     else:
         _audit(by, "case.check_in", case=case, months=check_in.months_after_closure, answer=answer)
     return check_in

@@ -23,6 +23,7 @@ from candour.web.speakup.models import (
     CaseAction,
     CheckIn,
     IdentityDisclosure,
+    LegalHold,
     Message,
     Note,
     Referral,
@@ -31,12 +32,33 @@ from candour.web.speakup.models import (
 
 
 @transaction.atomic
-def set_legal_hold(*, case: Case, hold: bool, by) -> Case:
-    """A case on legal hold is never expired."""
+def set_legal_hold(*, case: Case, hold: bool, reason: str, by) -> LegalHold:
+    """Place a case on legal hold (it is then never expired) or release it; either needs a
+    reason, kept with who and on what day (:class:`LegalHold`). Audited; the event names the
+    hold, never the reason (it is shared text, cleared when the case is shredded)."""
+    if not reason.strip():
+        raise ValidationError(
+            "Enter why the case must be kept" if hold else "Enter why the hold can end"
+        )
+    case = _locked(case)
+    current = case.legal_holds.filter(released_on=None).first()
+    if hold:
+        if case.legal_hold:
+            raise ValidationError("This case is already on legal hold.")
+        record = LegalHold.objects.create(
+            case=case, placed_by=by, placed_on=today(), reason=reason.strip()
+        )
+    else:
+        if not case.legal_hold or current is None:
+            raise ValidationError("This case is not on legal hold.")
+        current.released_by, current.released_on = by, today()
+        current.release_reason = reason.strip()
+        current.save(update_fields=["released_by", "released_on", "release_reason"])
+        record = current
     Case.objects.filter(pk=case.pk).update(legal_hold=hold)
     case.legal_hold = hold
-    _audit(by, "case.legal_hold", case=case, hold=hold)
-    return case
+    _audit(by, "case.legal_hold", case=case, hold=hold, legal_hold=record.pk)
+    return record
 
 
 # --------------------------------------------------------------------------------- retention
@@ -88,6 +110,7 @@ def shred_case(*, case: Case, by) -> Shredded:
         CaseAction.objects.filter(case=case).update(description="", evidence="")
         + Referral.objects.filter(case=case).exclude(reference="").update(reference="")
         + IdentityDisclosure.objects.filter(case=case).update(reason="")
+        + LegalHold.objects.filter(case=case).update(reason="", release_reason="")
     )
     _audit(
         by,

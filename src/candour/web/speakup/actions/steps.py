@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from candour.web.speakup import policy
 from candour.web.speakup.actions.common import (
     ACKNOWLEDGEMENT,
     _add_message,
@@ -31,6 +32,7 @@ from candour.web.speakup.models import (
     Case,
     CaseAction,
     CheckIn,
+    GuardianRead,
     Message,
     Note,
     Referral,
@@ -42,7 +44,11 @@ from candour.web.speakup.vault import OpenCase
 
 @transaction.atomic
 def record_case_read(*, case: Case, by) -> None:
-    """A guardian opened the case: who and when, never what."""
+    """A guardian opened the case: who and when, never what. Everything the person who spoke
+    up has sent so far is now seen by this guardian (the unread marker; no time is kept, and the
+    audit event does not say whether there was anything new)."""
+    updates = Case.objects.filter(pk=case.pk).values_list("reporter_updates", flat=True).get()
+    GuardianRead.objects.update_or_create(case=case, guardian=by, defaults={"seen": updates})
     _audit(by, "case.read", case=case)
 
 
@@ -113,9 +119,15 @@ def add_note(*, opened: OpenCase, body: str, by) -> Note:
 
 @transaction.atomic
 def add_action(*, case: Case, description: str, owner, due_on: datetime.date, by) -> CaseAction:
-    """An action with a named owner. The owner sees only ``description``."""
+    """An action with a named owner, someone holding a role at the case's organisation. The
+    owner sees only ``description``."""
     case = _locked(case)
     _require_triaged(case)
+    if not policy.holds_role_at(owner, case.organisation_id):
+        raise ValidationError(
+            f"{owner.get_full_name() or owner.get_username()} holds no role at "
+            f"{case.organisation_id}: choose an owner from the organisation."
+        )
     action = CaseAction.objects.create(
         case=case,
         description=description,

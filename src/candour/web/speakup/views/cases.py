@@ -24,6 +24,7 @@ from candour.web.speakup.forms import (
     FeedbackForm,
     GuardianCheckInForm,
     GuardianSpeakUpAgainForm,
+    LegalHoldForm,
     MessageForm,
     NoteForm,
     RecordedConcernForm,
@@ -147,6 +148,7 @@ def render_case(request, case, opened, *, forms=None, status=200):
         "route": Route,
         "forms": _case_forms(case, user, forms),
         "can_reveal": _can_reveal(case, user),
+        "legal_holds": case.legal_holds.select_related("placed_by", "released_by"),
     }
     return render(request, "speakup/case.html", context, status=status)
 
@@ -184,11 +186,14 @@ def _case_forms(case, user, bound) -> dict:
             forms[name] = bound[name]
         elif name == "acknowledge":
             forms[name] = form_class(prefix=name, initial={"body": actions.ACKNOWLEDGEMENT})
+        elif name == "action":
+            forms[name] = form_class(prefix=name, organisation_code=case.organisation_id)
         else:
             forms[name] = form_class(prefix=name)
     forms["share"] = bound.get("share") or ShareForm(
         prefix="share", organisation_code=case.organisation_id, exclude=user
     )
+    forms["legal_hold"] = bound.get("legal_hold") or LegalHoldForm(prefix="legal_hold")
     return forms
 
 

@@ -20,6 +20,7 @@ from candour.web.speakup.forms import (
     FeedbackForm,
     GuardianCheckInForm,
     GuardianSpeakUpAgainForm,
+    LegalHoldForm,
     MessageForm,
     NoteForm,
     ReferralForm,
@@ -50,6 +51,8 @@ def _step(name: str, form_class, perform, *, needs_form: bool = True, anchor: st
         kwargs = {"prefix": name}
         if form_class is ShareForm:
             kwargs.update(organisation_code=case.organisation_id, exclude=request.user)
+        if form_class is ActionForm:
+            kwargs.update(organisation_code=case.organisation_id)
         form = form_class(request.POST, **kwargs)
         if form.is_valid():
             try:
@@ -225,12 +228,11 @@ def case_identity(request, case_id):
     return render(request, "speakup/identity.html", {"case": case, "identity": identity})
 
 
-@require_POST
-@guardian_page
-def case_legal_hold(request, case_id):
-    try:
-        case, _, _ = open_case(request, case_id)
-    except Locked:
-        return to_unlock(request)
-    actions.set_legal_hold(case=case, hold=request.POST.get("hold") == "1", by=request.user)
-    return redirect(reverse("speakup:case", args=[case.pk]) + "#retention")
+case_legal_hold = _step(
+    "legal_hold",
+    LegalHoldForm,
+    lambda request, case, opened, keypair, data: actions.set_legal_hold(
+        case=case, hold=request.POST.get("hold") == "1", reason=data["reason"], by=request.user
+    ),
+    anchor="#retention",
+)
