@@ -329,11 +329,12 @@ async def flood(args, port: int) -> tuple[Attack, list[Honest], float]:
     return attack, people, time.monotonic() - start
 
 
-def per_hour(times: list[float], start: float, end: float) -> float | None:
-    """Concerns stored per hour in the second half of the run (the price is at its top by then)."""
+def per_hour(times: list[float], start: float, end: float) -> float:
+    """Concerns stored per hour in the second half of the flood (the price is at its top by
+    then); ``end`` is when the attacker stopped."""
     middle = start + (end - start) / 2
-    late = [t for t in times if t >= middle]
-    return round(len(late) * 3600 / (end - middle), 0) if end > middle else None
+    late = [t for t in times if middle <= t <= end]
+    return round(len(late) * 3600 / (end - middle))
 
 
 def markdown(result: dict) -> str:
@@ -484,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         "attack": {
             "sent": attack.sent,
             "stored": {k: [round(t - t0, 1) for t in v] for k, v in attack.stored.items()},
-            "per_hour": {k: per_hour(v, t0, t0 + elapsed) for k, v in attack.stored.items()},
+            "per_hour": {k: per_hour(v, t0, t0 + args.duration) for k, v in attack.stored.items()},
             "bits": sorted(set(attack.bits_seen)),
             "errors": attack.errors,
         },
