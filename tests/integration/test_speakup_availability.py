@@ -116,6 +116,14 @@ def test_the_challenge_asks_more_of_a_busy_source(client, guardian):
     assert int(elsewhere.split("-")[1]) == base
 
 
+@pytest.mark.parametrize(
+    ("proven", "due", "share"),
+    [(0, 18, 1.0), (18, 18, 0.0), (21, 22, 0.5), (20, 22, 0.75), (18, 22, 0.9375), (23, 22, 0.0)],
+)
+def test_work_short_of_the_price_pays_its_share_of_the_wait(proven, due, share):
+    assert costs.owed(proven, due) == share
+
+
 # -------------------------------------------------------------------- receipts never locked
 
 

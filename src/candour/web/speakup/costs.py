@@ -7,7 +7,8 @@ to one's concern (a message, an answer, a file). Each is paid one of two ways:
   and the browser's script solves it before sending; a solution good enough for the price pays
   at once;
 * otherwise (no JavaScript, an expired challenge), with **time**: the server waits
-  :func:`Price.delay` seconds before it acts.
+  :func:`Price.delay` seconds before it acts. A solution worth less than the price (the page was
+  loaded before the price rose) pays its share: :func:`owed`.
 
 The price rises with the source's **pressure** (:func:`candour.web.speakup.ratelimit.pressure`):
 the first ``free`` events in a window cost the base price; past them, each doubling of the
@@ -77,7 +78,7 @@ def charge(request, kind: str) -> bool:
     """Count one action of this kind for the request's source and charge its price: nothing
     more if the form carries an unspent solution worth it, otherwise the price's wait. The price
     is set by the actions counted before this one (the count is atomic, so requests sent at once
-    each see their own). Returns whether the proof of work paid."""
+    each see their own). Returns whether the proof of work paid in full."""
     settings = config()
     source = ratelimit.source_of(request)
     count = ratelimit.note(kind, source)
@@ -91,5 +92,14 @@ def charge(request, kind: str) -> bool:
     if proven >= due.bits:
         return True
     if due.delay:
-        time.sleep(due.delay)
+        time.sleep(due.delay * owed(proven, due.bits))
     return False
+
+
+def owed(proven: int, due: int) -> float:
+    """The share of the wait still owed after a proof of ``proven`` bits against a price of
+    ``due`` bits: work counts for what it is worth (each bit is half the rest). A page loaded just
+    before its address's price rose pays the difference, not the whole wait again."""
+    if proven <= 0:
+        return 1.0
+    return max(0.0, 1.0 - 2.0 ** (proven - due))

@@ -252,6 +252,17 @@ class RecordedConcernForm(ConcernForm):
         "Enter their name, role and how to contact them, or choose to speak up anonymously"
     )
 
+    THIRD_PERSON_ERRORS = {
+        "organisation": "Select the organisation",
+        "channel": "Select how the concern reached you",
+        "route": "Select how the person wants to speak up",
+        "identity": "Enter their name, role and how to contact them",
+        "categories": "Select what the concern is about",
+        "professional_group": "Select which group of staff they work in",
+        "raised_before": "Select whether they have raised this before",
+        "detriment_at_intake": "Select whether they have been treated badly for speaking up",
+    }
+
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
@@ -259,6 +270,11 @@ class RecordedConcernForm(ConcernForm):
             self.fields[name].label = label
             if help_text is not None:
                 self.fields[name].help_text = help_text
+        for name, message in self.THIRD_PERSON_ERRORS.items():
+            field = self.fields[name]
+            field.error_messages = {**field.error_messages, "required": message}
+            if "invalid_choice" in field.error_messages and name != "organisation":
+                field.error_messages["invalid_choice"] = message
 
 
 class ConfirmReceiptForm(forms.Form):
