@@ -209,6 +209,11 @@ def environment(database_url: str) -> dict[str, str]:
         "CANDOUR_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CANDOUR_VAR_DIR": str(WORK / "var"),
         "CANDOUR_SPEAKUP_KEYSTORE": str(WORK / "speakup-keys"),
+        # reporters' sessions live server-side in this cache: shared by the worker processes, as
+        # production requires with more than one (memcached on 127.0.0.1, as scripts/test.sh runs)
+        "CANDOUR_SPEAKUP_CACHE": os.environ.get(
+            "CANDOUR_SPEAKUP_CACHE", "memcached://127.0.0.1:11211"
+        ),
     }
 
 
