@@ -217,3 +217,11 @@ def test_static_files_send_no_referrer(settings, url):
 def test_reporter_posts_send_no_referrer_either(concern, url):
     reporter = opened(Client(), concern[1])
     assert reporter.post(url, REPORTER_POSTS[url])["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_receipt_waiting_to_be_saved_is_not_lost_by_wandering_off(concern):
+    visitor = Client()
+    assert visitor.post("/speak-up/raise/R0B/", FORM).status_code == 302
+    response = visitor.get("/speak-up/follow-up/case/")
+    assert response["Location"] == "/speak-up/receipt/"
+    assert 'id="receipt"' in visitor.get("/speak-up/receipt/").text

@@ -57,6 +57,11 @@ def _reporter_case(request) -> tuple[Case, vault.OpenCase | None]:
 
 
 def _follow_up_redirect(request):
+    """No concern open: back to the receipt form, ending the session; or, while a new concern's
+    receipt waits to be saved, back to it (ending the session would lose the receipt)."""
+    session = request.reporter.session
+    if session is not None and session.receipt is not None:
+        return redirect("speakup:receipt")
     request.reporter.end()
     return redirect("speakup:follow_up")
 
