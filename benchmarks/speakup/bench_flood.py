@@ -65,22 +65,6 @@ FORM = {
 }
 
 
-def solve(challenge: str) -> str:
-    """SHA-256 hashcash in Python (candour.web.speakup.proofofwork.solve, without Django)."""
-    import hashlib
-
-    bits = int(challenge.split("-")[1])
-    prefix = hashlib.sha256(f"{challenge}:".encode("ascii"))
-    number = 0
-    while True:
-        attempt = prefix.copy()
-        attempt.update(str(number).encode("ascii"))
-        digest = int.from_bytes(attempt.digest(), "big")
-        if 256 - digest.bit_length() >= bits:
-            return str(number)
-        number += 1
-
-
 class Visitor:
     """One person's cookies over one connection, from one address."""
 
@@ -102,14 +86,7 @@ class Visitor:
             body = urllib.parse.urlencode(fields or {}, doseq=True).encode()
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         response = await self.connection.request(method, path, headers, body)
-        for name, value in response.headers:
-            if name == "set-cookie":
-                pair, _, attributes = value.partition(";")
-                key, _, cookie = pair.partition("=")
-                if "max-age=0" in attributes.lower() or not cookie.strip('"'):
-                    self.cookies.pop(key.strip(), None)
-                else:
-                    self.cookies[key.strip()] = cookie
+        base.remember_cookies(self.cookies, response)
         return response
 
     async def close(self) -> None:
@@ -128,6 +105,8 @@ async def paid(fields: dict, page: base.Response, pool, js: bool, work=None) -> 
     seconds and bits of work go to ``work`` (a list) when given."""
     fields = {**fields, "reporter_token": found(TOKEN_RE, page)}
     if js:
+        from candour.web.speakup.proofofwork import solve  # Python hashlib, one core
+
         challenge = found(CHALLENGE_RE, page)
         loop = asyncio.get_running_loop()
         start = time.monotonic()

@@ -582,15 +582,20 @@ class Browser:
         start = time.perf_counter()
         response = await self.connection.request(method, path, headers, body)
         self.load.latencies.setdefault(step, []).append(time.perf_counter() - start)
-        for name, value in response.headers:
-            if name == "set-cookie":
-                pair, _, attributes = value.partition(";")
-                key, _, cookie = pair.partition("=")
-                if "max-age=0" in attributes.lower() or not cookie.strip('"'):
-                    self.cookies.pop(key.strip(), None)
-                else:
-                    self.cookies[key.strip()] = cookie
+        remember_cookies(self.cookies, response)
         return response
+
+
+def remember_cookies(cookies: dict[str, str], response: Response) -> None:
+    """Keep what the response's Set-Cookie headers set, and forget what they delete."""
+    for name, value in response.headers:
+        if name == "set-cookie":
+            pair, _, attributes = value.partition(";")
+            key, _, cookie = pair.partition("=")
+            if "max-age=0" in attributes.lower() or not cookie.strip('"'):
+                cookies.pop(key.strip(), None)
+            else:
+                cookies[key.strip()] = cookie
 
 
 def _expect(response: Response, status: int, location: str | None, step: str) -> None:
