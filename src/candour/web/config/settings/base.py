@@ -21,6 +21,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from candour.web.speakup.logfilter import no_referrer_for_static
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/candour/web
 PROJECT_DIR = PACKAGE_DIR.parents[2]  # repository root (when run from a checkout)
 VAR_DIR = Path(os.environ.get("CANDOUR_VAR_DIR", PROJECT_DIR / "var"))
@@ -160,6 +162,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Static files send no referrer either (the reporter's pages already do): nothing they load names
+# the page they were loaded from.
+WHITENOISE_ADD_HEADERS_FUNCTION = no_referrer_for_static
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -185,6 +190,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Email (Django's email backend): the guardians' notifications ("there is something new at R0B",
+# no content), sent by `candour speakup notify`. Development prints them on the console;
+# production sends them by SMTP (settings/production.py); the tests keep them in memory.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("CANDOUR_EMAIL_FROM", "candour@localhost")
+# The address people use to reach Candour, for links in emails (none when unset).
+SITE_URL = os.environ.get("CANDOUR_SITE_URL", "")
 
 # Request log records of the pages people speak up on are dropped (candour.web.speakup.logfilter).
 REQUEST_LOG_FILTERS = {
@@ -252,9 +265,15 @@ SPEAKUP_RECEIPT_PEPPER = os.environ.get("CANDOUR_RECEIPT_PEPPER", "")
 # Fixed label of this installation, bound into every reporter key. Never change it once a concern
 # has been raised: receipts issued before the change would stop opening their cases.
 SPEAKUP_RECEIPT_CONTEXT = os.environ.get("CANDOUR_RECEIPT_CONTEXT", "candour")
-# Target times in calendar days from receipt (EU Whistleblowing Directive 2019/1937, art. 9(1)(b)
-# and (f): acknowledge within 7 days, feedback within 3 months). A trust can shorten them.
-SPEAKUP_TARGET_DAYS = {"acknowledge": 7, "feedback": 90}
+# Target times from receipt, in "N working days" (England and Wales) or "N days". Acknowledge
+# within 2 working days and triage within 7, so that a patient-safety concern cannot wait for the
+# feedback date untriaged (issue 14); feedback within 3 months (EU Whistleblowing Directive
+# 2019/1937, art. 9(1)(f)). A trust can change them.
+SPEAKUP_TARGETS = {
+    "acknowledge": "2 working days",
+    "triage": "7 working days",
+    "feedback": "90 days",
+}
 # Detriment check-ins after closure, in months (reference (e): 1, 3, 6 and 12 months).
 SPEAKUP_CHECK_IN_MONTHS = (1, 3, 6, 12)
 # Closed cases are crypto-shredded this many days after closure (must outlast the last
@@ -264,19 +283,58 @@ SPEAKUP_RETENTION_DAYS = 730
 # backups. Shredding a case deletes its key here, which blinds every earlier copy of the database.
 # Back it up separately, with backups that expire sooner than SPEAKUP_RETENTION_DAYS.
 SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or str(VAR_DIR / "speakup-keys")
-# A returning reporter stays signed in to their case for this long after their last page.
+# A reporter's session (server-side, in SPEAKUP_CACHE) ends this long after their last page, and
+# at the latest this long after it began; "Leave" ends it at once.
 SPEAKUP_REPORTER_SESSION_SECONDS = 30 * 60
+SPEAKUP_REPORTER_SESSION_MAX_SECONDS = 2 * 60 * 60
 SPEAKUP_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Rate limits: (events, window in seconds, lockout in seconds). Per source address (a keyed hash
-# of it, held only in the cache) and for everyone together.
-SPEAKUP_RATE_LIMITS = {
-    "receipt_per_source": (10, 15 * 60, 60 * 60),
-    "receipt_global": (500, 5 * 60, 15 * 60),
-    "submit_per_source": (30, 60 * 60, 60 * 60),
-    "submit_global": (30000, 60, 5 * 60),
-    "reply_per_source": (60, 60 * 60, 60 * 60),
-    "unlock_per_user": (5, 15 * 60, 15 * 60),
+# Lockout: (events, window in seconds, lockout in seconds), per user. Guardians' passwords only:
+# nothing a person speaking up does is ever refused for being too frequent (see below).
+SPEAKUP_RATE_LIMITS = {"unlock_per_user": (5, 15 * 60, 15 * 60)}
+# Floods are absorbed by cost (candour.web.speakup.costs), never by refusing an address. Every
+# concern, wrong receipt and reply costs a proof of work in the browser (SHA-256 hashcash,
+# SPEAKUP_PROOF_OF_WORK_BITS zero bits: 2**18 hashes, a fraction of a second) or, without
+# JavaScript, a short wait on the server (SPEAKUP_NO_SCRIPT_DELAY_SECONDS). Per source (a keyed
+# hash of the address, held only in the cache), the first (free, window) events cost that; each
+# doubling past them adds a step (one more bit, twice the wait), up to SPEAKUP_SLOW_DOWN_MAX_STEPS.
+# A receipt that opens its case costs nothing, whatever the source has done.
+SPEAKUP_SLOW_DOWN = {
+    "concern": (5, 60 * 60),
+    "receipt": (10, 15 * 60),
+    "reply": (30, 60 * 60),
 }
+SPEAKUP_SLOW_DOWN_MAX_STEPS = 4
+SPEAKUP_PROOF_OF_WORK_BITS = 18
+SPEAKUP_PROOF_OF_WORK_VALID_SECONDS = 4 * 60 * 60  # a concern can take a while to write
+SPEAKUP_NO_SCRIPT_DELAY_SECONDS = 1.0
+# Bounded storage: at most this much is stored per organisation (or case) and day, whatever the
+# sources; past it, the page says so and lists the other ways to speak up.
+SPEAKUP_DAILY_LIMITS = {
+    "concerns_per_organisation": 1000,
+    "attachment_bytes_per_organisation": 250 * 1024 * 1024,
+    "reporter_messages_per_case": 50,  # messages, answers and files a reporter adds in a day
+    "files_per_case": 20,  # in all
+}
+# "Other ways to speak up", shown to people speaking up. National defaults; a deployment can list
+# its own (for example its guardians' phone line) before them.
+SPEAKUP_OTHER_WAYS = [
+    {
+        "name": "National Guardian's Office",
+        "url": "https://nationalguardian.org.uk/information-on-speaking-up/",
+        "description": "How speaking up works in the NHS, and where to find a Freedom to Speak Up "
+        "guardian.",
+    },
+    {
+        "name": "Care Quality Commission (CQC)",
+        "url": "https://www.cqc.org.uk/content/report-concern-if-you-are-member-staff",
+        "description": "Tell the regulator about poor or unsafe care where you work.",
+    },
+    {
+        "name": "NHS England: speaking up",
+        "url": "https://www.england.nhs.uk/ourwork/whistleblowing/raising-a-concern/",
+        "description": "Speak up to NHS England about an NHS organisation.",
+    },
+]
 # The request header holding the client's address when a trusted proxy sets it: the same as
 # CLIENT_ADDRESS_HEADER above. Only ever hashed, never stored.
 SPEAKUP_CLIENT_ADDRESS_HEADER = CLIENT_ADDRESS_HEADER

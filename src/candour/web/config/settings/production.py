@@ -61,6 +61,15 @@ ALLOWED_HOSTS = _required(
     "CANDOUR_ALLOWED_HOSTS", "Comma-separated host names, e.g. candour.example.nhs.uk"
 ).split(",")
 
+# Email by SMTP (the guardians' notifications): see .env.example.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("CANDOUR_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CANDOUR_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CANDOUR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CANDOUR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CANDOUR_EMAIL_TLS", "1") == "1"
+EMAIL_TIMEOUT = 30
+
 DEBUG = False
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
