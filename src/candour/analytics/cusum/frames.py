@@ -19,13 +19,16 @@ import numpy as np
 import polars as pl
 
 from candour.analytics.cusum.options import Layout
-from candour.analytics.spc.frames import as_polars, is_missing_text, parse_date_text
+from candour.analytics.spc.frames import UK_DATE, as_polars, is_missing_text
 from candour.exceptions import DataFileError, OptionError, Problem
 
 MAX_PROBLEMS_PER_CHECK = 20
 # Series codes are combined by multiplication; past this many the codes are made dense again.
 MAX_PACKED_CODE = 1 << 40
 KEY_BITS = 62  # a packed sort key must stay below 2**62
+# Text dates accepted for the time order: ISO dates, UK dates, and months (SHMI-style 2019-04).
+DATE_FORMATS = ("%Y-%m-%d", UK_DATE)
+MONTH_FORMAT = "%Y-%m"
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,7 @@ def order_values(series: pl.Series, column: str) -> tuple[np.ndarray, list[Probl
     """The time order as int64: dates and datetimes by their value, ISO or dd/mm/yyyy text as
     dates, numbers by rank."""
     if series.dtype == pl.String:
-        parsed = parse_date_text(series)
+        parsed = parse_order_text(series)
         unreadable = (parsed.is_null() & series.is_not_null()).to_numpy()
         problems = problems_where(unreadable, column, "expected a date such as 2021-04-01", series)
         series = parsed
@@ -227,6 +230,23 @@ def order_values(series: pl.Series, column: str) -> tuple[np.ndarray, list[Probl
     if series.dtype.is_temporal() or series.dtype.is_integer():
         return series.to_physical().cast(pl.Int64).to_numpy(), []
     return series.rank("dense").cast(pl.Int64).to_numpy(), []
+
+
+def parse_order_text(text: pl.Series) -> pl.Series:
+    """Dates from text: ISO (2021-04-01), UK (01/04/2021), a month (2021-04, its first day), or
+    an ISO datetime; null where none fits."""
+    text = text.str.strip_chars()
+    parsed = text.str.to_date(DATE_FORMATS[0], strict=False)
+    for fmt in DATE_FORMATS[1:]:
+        parsed = parsed.fill_null(text.str.to_date(fmt, strict=False))
+    parsed = parsed.fill_null((text + "-01").str.to_date(f"{MONTH_FORMAT}-%d", strict=False))
+    if parsed.null_count() == text.null_count():
+        return parsed
+    as_datetime = text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+    as_datetime = as_datetime.fill_null(
+        text.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+    )
+    return parsed.cast(pl.Datetime("us")).fill_null(as_datetime)
 
 
 # --- Series codes and sorting ------------------------------------------------------------------
