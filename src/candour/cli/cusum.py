@@ -119,7 +119,7 @@ def register(subparsers) -> None:
         "--plot",
         metavar="OUT",
         help=f"write a chart per series that signalled ({', '.join(PLOT_FORMATS)}), as "
-        "OUT-<series> when there are several (VLAD: every series)",
+        "OUT-<series> when there are group columns (VLAD: every series)",
     )
     out.add_argument("--plot-all", action="store_true", help="chart every series, not only alerts")
     parser.set_defaults(handler=run)
@@ -411,7 +411,7 @@ def write_plots(outcome: Outcome, path: Path) -> list[Path]:
             match = match & (pl.col(name) == value)
         rows = charted.filter(match).sort([*(outcome.order or []), "__row"])
         name = " · ".join(str(k) for k in key) or args.chart
-        target = path if len(keys) == 1 else path.with_name(f"{path.stem}-{slug(key)}{path.suffix}")
+        target = path.with_name(f"{path.stem}-{slug(key)}{path.suffix}") if group else path
         written.append(
             save(series_chart(outcome, rows, name, key, order, cusum_chart, vlad_chart), target)
         )
