@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from candour.analytics.cusum import bernoulli_cusum, poisson_cusum, standardised_cusum, vlad
+from candour.analytics.cusum.frames import exact_series_codes, series_codes
 from candour.analytics.cusum.kernels import BATCH_ROWS, lindley, segment_cumsum
 
 TOLERANCE = 1e-9
@@ -190,3 +191,21 @@ def test_lindley_across_batches_equals_the_recursion(lengths, seed):
         sums = segment_cumsum(weights, first)[start : start + length]
         assert np.allclose(sums, np.cumsum(weights[start : start + length]), rtol=0, atol=1e-9)
         start += length
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    keys=st.lists(
+        st.tuples(st.sampled_from(["A", "B", "", "AB"]), st.integers(-3, 3)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_hashed_series_codes_partition_rows_as_the_values_do(keys):
+    """Rows share a series code exactly when their group values are equal (the hashed codes and
+    the exact fallback agree on the partition)."""
+    frame = pl.DataFrame({"a": [k[0] for k in keys], "b": [k[1] for k in keys]})
+    hashed = series_codes(frame, ("a", "b"))
+    exact = exact_series_codes(frame, ("a", "b"))
+    for i, j in itertools.combinations(range(len(keys)), 2):
+        assert (hashed[i] == hashed[j]) == (keys[i] == keys[j]) == (exact[i] == exact[j])

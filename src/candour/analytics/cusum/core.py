@@ -84,7 +84,9 @@ def bernoulli_cusum(
     chosen = layout({"outcome": outcome, "risk": risk}, group, order, h)
     checks = {"outcome": check_outcome, "risk": check_risk} | threshold_check(h)
     prepared = prepare(frame, chosen, checks, source=source)
-    weights = bernoulli_weight(prepared.data["outcome"], prepared.data["risk"], odds_ratio)
+    weights = prepared.to_sorted(
+        bernoulli_weight(prepared.data["outcome"], prepared.data["risk"], odds_ratio)
+    )
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=reset, strict=True)
 
 
@@ -112,7 +114,9 @@ def poisson_cusum(
     chosen = layout({"observed": observed, "expected": expected}, group, order, h)
     checks = {"observed": check_count, "expected": check_expected} | threshold_check(h)
     prepared = prepare(frame, chosen, checks, source=source)
-    weights = poisson_weight(prepared.data["observed"], prepared.data["expected"], rate_ratio)
+    weights = prepared.to_sorted(
+        poisson_weight(prepared.data["observed"], prepared.data["expected"], rate_ratio)
+    )
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=reset, strict=True)
 
 
@@ -140,7 +144,7 @@ def standardised_cusum(
     chosen = layout({"observed": observed, "expected": expected}, group, order, h)
     checks = {"observed": check_count, "expected": check_expected} | threshold_check(h)
     prepared = prepare(frame, chosen, checks, source=source)
-    weights = score(prepared.data["observed"], prepared.data["expected"]) - k
+    weights = prepared.to_sorted(score(prepared.data["observed"], prepared.data["expected"]) - k)
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=False, strict=False)
 
 
@@ -178,7 +182,9 @@ def vlad(
     check_new_columns(frame, (VLAD,))
     prepared = prepare(frame, chosen, checks, source=source)
     observed_key, expected_key = ("outcome", "risk") if per_patient else ("observed", "expected")
-    increments = vlad_increment(prepared.data[observed_key], prepared.data[expected_key])
+    increments = prepared.to_sorted(
+        vlad_increment(prepared.data[observed_key], prepared.data[expected_key])
+    )
     total = segment_cumsum(increments, prepared.first)
     return prepared.frame.with_columns(pl.Series(VLAD, prepared.to_input(total)))
 

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from candour.analytics.cusum.options import Layout
+from candour.analytics.cusum.sorting import counting_sort, counting_sort_fits, dense_codes
 from candour.analytics.spc.frames import UK_DATE, as_polars, is_missing_text
 from candour.exceptions import DataFileError, OptionError, Problem
 
@@ -26,6 +27,10 @@ MAX_PROBLEMS_PER_CHECK = 20
 # Series codes are combined by multiplication; past this many the codes are made dense again.
 MAX_PACKED_CODE = 1 << 40
 KEY_BITS = 62  # a packed sort key must stay below 2**62
+HASH_SEEDS = (0, 0x5EED)  # two independent row hashes (Polars' seeds)
+HASH_MULTIPLIER = np.uint64(
+    0x9E3779B97F4A7C15
+)  # 2**64 / golden ratio (Knuth's multiplicative hash)
 # Text dates accepted for the time order: ISO dates, UK dates, and months (SHMI-style 2019-04).
 DATE_FORMATS = ("%Y-%m-%d", UK_DATE)
 MONTH_FORMAT = "%Y-%m"
@@ -51,7 +56,7 @@ class Prepared:
     frame: pl.DataFrame  # as given
     permutation: np.ndarray | None  # sorted row i is input row permutation[i]; None: no sort
     first: np.ndarray  # bool per sorted row: the first row of its series
-    data: dict[str, np.ndarray]  # each data option's values, in sorted order
+    data: dict[str, np.ndarray]  # each data option's values, in the input's order
 
     @property
     def height(self) -> int:
@@ -89,10 +94,7 @@ def prepare(frame: Any, layout: Layout, checks: Mapping[str, Check], *, source: 
     sorted_codes = codes if permutation is None else codes[permutation]
     first = np.ones(len(sorted_codes), dtype=bool)
     first[1:] = sorted_codes[1:] != sorted_codes[:-1]
-    data = {
-        option: c.values if permutation is None else c.values[permutation]
-        for option, c in checked.items()
-    }
+    data = {option: c.values for option, c in checked.items()}
     return Prepared(source, layout, frame, permutation, first, data)
 
 
@@ -210,7 +212,7 @@ def check_threshold_column(series: pl.Series, column: str) -> Checked:
 def check_key(series: pl.Series, column: str) -> list[Problem]:
     missing = series.is_null()
     if series.dtype == pl.String:
-        missing = missing | (series.str.strip_chars() == "")
+        missing = missing | (series.str.len_bytes() == 0)
     return problems_where(missing.to_numpy(), column, "the series key is missing")
 
 
@@ -266,12 +268,33 @@ def column_codes(series: pl.Series) -> np.ndarray:
 
 
 def series_codes(frame: pl.DataFrame, group: tuple[str, ...]) -> np.ndarray:
-    """One int64 code per row, equal exactly for rows of the same series."""
+    """One int64 code per row, equal exactly for rows of the same series (dense, in order of
+    first appearance): from a row hash, checked by a second hash (see sorting.py)."""
+    if not group or not frame.height:
+        return np.zeros(frame.height, dtype=np.int64)
+    hashes = [row_hash(frame, group, seed) for seed in HASH_SEEDS]
+    codes, firsts = dense_codes(hashes[0])
+    check = hashes[1]
+    if (check[firsts[codes]] == check).all():
+        return codes
+    return exact_series_codes(frame, group)  # two 64-bit hashes collided: be exact
+
+
+def row_hash(frame: pl.DataFrame, group: tuple[str, ...], seed: int) -> np.ndarray:
+    """A 64-bit hash of each row's group values: each column's Polars hash, combined by
+    multiplying by an odd constant and adding (wrapping), so column order matters."""
+    combined = np.zeros(frame.height, dtype=np.uint64)
+    for name in group:
+        column = frame.get_column(name).hash(seed=seed).to_numpy()
+        combined = combined * HASH_MULTIPLIER + column
+    return combined
+
+
+def exact_series_codes(frame: pl.DataFrame, group: tuple[str, ...]) -> np.ndarray:
+    """Series codes from the values themselves (slower than hashing, but needs no check)."""
     codes = np.zeros(frame.height, dtype=np.int64)
     for name in group:
         column = column_codes(frame.get_column(name))
-        if not len(column):
-            continue
         span = int(column.max()) + 1
         if (int(codes.max()) + 1) * span >= MAX_PACKED_CODE:
             codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
@@ -305,7 +328,10 @@ def is_non_decreasing(key: np.ndarray) -> bool:
 
 
 def sort_permutation(key: np.ndarray) -> np.ndarray:
-    """Stable: rows with the same key keep the input's order (deterministic output)."""
+    """Stable: rows with the same key keep the input's order (deterministic output). A counting
+    sort when the key's range is small (national data sorted by series and day), else Polars."""
+    if counting_sort_fits(key):
+        return counting_sort(key)
     frame = pl.DataFrame({"key": key})
     return frame.select(pl.arg_sort_by("key", maintain_order=True)).to_series().to_numpy()
 
@@ -343,5 +369,5 @@ def thresholds(prepared: Prepared, h: float | str | Mapping[Hashable, float]) ->
         per_row = thresholds_from_mapping(prepared.frame, prepared.layout.group, h, prepared.source)
         return prepared.to_sorted(per_row)
     if isinstance(h, str):
-        return prepared.data["h"]
+        return prepared.to_sorted(prepared.data["h"])
     return np.broadcast_to(np.float64(h), (prepared.height,))

@@ -54,7 +54,7 @@ def series_rows(
     check = check_risk if per_patient else check_expected
     prepared = prepare(frame, layout({"x": column}, group, order), {"x": check}, source=source)
     starts = np.flatnonzero(prepared.first)
-    values = np.split(prepared.data["x"], starts[1:]) if len(starts) else []
+    values = np.split(prepared.to_sorted(prepared.data["x"]), starts[1:]) if len(starts) else []
     group_columns = prepared.layout.group
     given = as_polars(frame)
     first_rows = prepared.to_sorted(np.arange(given.height))[starts] if len(starts) else []
