@@ -3,6 +3,7 @@ column and the value found, and nothing is skipped silently."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -14,6 +15,8 @@ from candour.analytics.cusum import (
     standardised_cusum,
     vlad,
 )
+from candour.analytics.cusum.frames import exact_series_codes
+from candour.analytics.cusum.sorting import dense_codes
 from candour.exceptions import DataFileError, OptionError
 
 PATIENTS = pl.DataFrame(
@@ -171,3 +174,22 @@ def test_chart_spec_runs_the_named_chart():
     )
     with pytest.raises(OptionError, match="chart must be one of"):
         ChartSpec("ewma")
+
+
+def test_a_hash_collision_is_detected_and_codes_stay_exact():
+    """Two series with the same first hash but different second hashes are caught (the caller
+    then falls back to codes from the values)."""
+    codes, consistent = dense_codes(
+        np.array([7, 7, 9], dtype=np.uint64), np.array([1, 2, 3], dtype=np.uint64)
+    )
+    assert not consistent
+    codes, consistent = dense_codes(
+        np.array([7, 9, 7], dtype=np.uint64), np.array([1, 3, 1], dtype=np.uint64)
+    )
+    assert consistent
+    assert codes.tolist() == [0, 1, 0]
+    frame = pl.DataFrame({"a": ["x", "y", "x"], "b": [1, 1, 1]})
+    assert (
+        exact_series_codes(frame, ("a", "b")).tolist()[0]
+        == exact_series_codes(frame, ("a", "b")).tolist()[2]
+    )

@@ -84,9 +84,7 @@ def bernoulli_cusum(
     chosen = layout({"outcome": outcome, "risk": risk}, group, order, h)
     checks = {"outcome": check_outcome, "risk": check_risk} | threshold_check(h)
     prepared = prepare(frame, chosen, checks, source=source)
-    weights = prepared.to_sorted(
-        bernoulli_weight(prepared.data["outcome"], prepared.data["risk"], odds_ratio)
-    )
+    weights = bernoulli_weight(prepared.data["outcome"], prepared.data["risk"], odds_ratio)
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=reset, strict=True)
 
 
@@ -114,9 +112,7 @@ def poisson_cusum(
     chosen = layout({"observed": observed, "expected": expected}, group, order, h)
     checks = {"observed": check_count, "expected": check_expected} | threshold_check(h)
     prepared = prepare(frame, chosen, checks, source=source)
-    weights = prepared.to_sorted(
-        poisson_weight(prepared.data["observed"], prepared.data["expected"], rate_ratio)
-    )
+    weights = poisson_weight(prepared.data["observed"], prepared.data["expected"], rate_ratio)
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=reset, strict=True)
 
 
@@ -144,7 +140,7 @@ def standardised_cusum(
     chosen = layout({"observed": observed, "expected": expected}, group, order, h)
     checks = {"observed": check_count, "expected": check_expected} | threshold_check(h)
     prepared = prepare(frame, chosen, checks, source=source)
-    weights = prepared.to_sorted(score(prepared.data["observed"], prepared.data["expected"]) - k)
+    weights = score(prepared.data["observed"], prepared.data["expected"]) - k
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=False, strict=False)
 
 
@@ -206,16 +202,19 @@ def check_new_columns(frame: Any, names: Iterable[str]) -> None:
 def with_cusum(
     prepared: Prepared, weights: np.ndarray, h: np.ndarray, *, reset: bool, strict: bool
 ) -> pl.DataFrame:
-    """The frame as given with ``cusum`` and ``signal`` columns."""
+    """The frame as given with ``cusum`` and ``signal`` columns; ``weights`` and ``h`` are in
+    the input's row order."""
     check_new_columns(prepared.frame, (STATISTIC, SIGNAL))
     if reset:
-        statistic, signal = cusum_with_reset(weights, prepared.first, h, strict=strict)
+        statistic, signal = cusum_with_reset(
+            weights, prepared.first, h, strict=strict, permutation=prepared.permutation
+        )
     else:
-        statistic = lindley(weights, prepared.first)
+        statistic = prepared.to_input(lindley(prepared.to_sorted(weights), prepared.first))
         signal = statistic > h if strict else statistic >= h
     return prepared.frame.with_columns(
-        pl.Series(STATISTIC, prepared.to_input(statistic), dtype=pl.Float64),
-        pl.Series(SIGNAL, prepared.to_input(np.asarray(signal, dtype=bool)), dtype=pl.Boolean),
+        pl.Series(STATISTIC, statistic, dtype=pl.Float64),
+        pl.Series(SIGNAL, np.asarray(signal, dtype=bool), dtype=pl.Boolean),
     )
 
 

@@ -91,11 +91,26 @@ def prepare(frame: Any, layout: Layout, checks: Mapping[str, Check], *, source: 
     codes = series_codes(frame, layout.group)
     key = sort_key(codes, [values for values, _ in order_columns])
     permutation = None if is_non_decreasing(key) else sort_permutation(key)
-    sorted_codes = codes if permutation is None else codes[permutation]
-    first = np.ones(len(sorted_codes), dtype=bool)
-    first[1:] = sorted_codes[1:] != sorted_codes[:-1]
+    first = series_firsts(codes, permutation)
     data = {option: c.values for option, c in checked.items()}
     return Prepared(source, layout, frame, permutation, first, data)
+
+
+def series_firsts(codes: np.ndarray, permutation: np.ndarray | None) -> np.ndarray:
+    """Whether each sorted row is the first of its series. The rows are sorted by series code,
+    so with dense codes the series start where the running count of each code does."""
+    first = np.zeros(len(codes), dtype=bool)
+    if not len(codes):
+        return first
+    if int(codes.max()) < len(codes):
+        counts = np.bincount(codes)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[counts > 0]
+        first[starts] = True
+        return first
+    ordered = codes if permutation is None else codes[permutation]
+    first[0] = True
+    first[1:] = ordered[1:] != ordered[:-1]
+    return first
 
 
 def check_columns_exist(frame: pl.DataFrame, layout: Layout) -> None:
@@ -273,9 +288,8 @@ def series_codes(frame: pl.DataFrame, group: tuple[str, ...]) -> np.ndarray:
     if not group or not frame.height:
         return np.zeros(frame.height, dtype=np.int64)
     hashes = [row_hash(frame, group, seed) for seed in HASH_SEEDS]
-    codes, firsts = dense_codes(hashes[0])
-    check = hashes[1]
-    if (check[firsts[codes]] == check).all():
+    codes, consistent = dense_codes(hashes[0], hashes[1])
+    if consistent:
         return codes
     return exact_series_codes(frame, group)  # two 64-bit hashes collided: be exact
 
@@ -283,10 +297,10 @@ def series_codes(frame: pl.DataFrame, group: tuple[str, ...]) -> np.ndarray:
 def row_hash(frame: pl.DataFrame, group: tuple[str, ...], seed: int) -> np.ndarray:
     """A 64-bit hash of each row's group values: each column's Polars hash, combined by
     multiplying by an odd constant and adding (wrapping), so column order matters."""
-    combined = np.zeros(frame.height, dtype=np.uint64)
-    for name in group:
-        column = frame.get_column(name).hash(seed=seed).to_numpy()
-        combined = combined * HASH_MULTIPLIER + column
+    combined = frame.get_column(group[0]).hash(seed=seed).to_numpy()
+    for name in group[1:]:
+        combined = combined * HASH_MULTIPLIER
+        combined += frame.get_column(name).hash(seed=seed).to_numpy()
     return combined
 
 
@@ -364,10 +378,9 @@ def thresholds_from_mapping(
 
 
 def thresholds(prepared: Prepared, h: float | str | Mapping[Hashable, float]) -> np.ndarray:
-    """h per sorted row (a broadcast array when one h serves every series)."""
+    """h per row in the input's order (a broadcast array when one h serves every series)."""
     if isinstance(h, Mapping):
-        per_row = thresholds_from_mapping(prepared.frame, prepared.layout.group, h, prepared.source)
-        return prepared.to_sorted(per_row)
+        return thresholds_from_mapping(prepared.frame, prepared.layout.group, h, prepared.source)
     if isinstance(h, str):
-        return prepared.to_sorted(prepared.data["h"])
+        return prepared.data["h"]
     return np.broadcast_to(np.float64(h), (prepared.height,))

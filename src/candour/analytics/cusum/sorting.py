@@ -3,8 +3,9 @@ numba): dense series codes from row hashes, and a stable counting sort on a pack
 
 Series codes: Polars hashes each row's group values to 64 bits; a hash table gives each distinct
 hash a dense code in order of first appearance. Two different series would share a code only if
-their hashes collided, so a second hash with another seed is compared within every code and any
-disagreement falls back to an exact (slower) method: the codes are exact either way.
+their hashes collided, so a second hash with another seed is compared, in the same pass, with the
+first row of every code, and any disagreement falls back to an exact (slower) method: the codes
+are exact either way.
 
 Sorting: the key (series code, then time) is a small non-negative integer for national data, so a
 counting sort orders n rows in O(n + key range), keeping rows with equal keys in input order.
@@ -23,45 +24,47 @@ COUNTING_RANGE_FLOOR = 1 << 22
 
 
 @numba.njit(cache=True, nogil=True)
-def dense_codes(hashes):  # pragma: no cover - compiled
-    """A dense code per row (0, 1, ... in order of first appearance) and each code's first row."""
+def dense_codes(hashes, checks):  # pragma: no cover - compiled
+    """A dense code per row (0, 1, ... in order of first appearance) from ``hashes``, and
+    whether every row's ``checks`` value (a second, independent hash) agrees with that of the
+    first row given the same code. False means two different series collided."""
     size = FIRST_TABLE_SIZE
     keys = np.zeros(size, dtype=np.uint64)
+    seconds = np.zeros(size, dtype=np.uint64)
     codes = np.full(size, -1, dtype=np.int64)
     n = hashes.shape[0]
     out = np.empty(n, dtype=np.int64)
-    firsts = np.empty(16, dtype=np.int64)
     count = 0
     for i in range(n):
         value = hashes[i]
         slot = np.int64(value & np.uint64(size - 1))
         while codes[slot] != -1 and keys[slot] != value:
             slot = (slot + 1) & (size - 1)
-        if codes[slot] == -1:
-            keys[slot] = value
-            codes[slot] = count
-            if count == firsts.shape[0]:
-                grown = np.empty(2 * count, dtype=np.int64)
-                grown[:count] = firsts
-                firsts = grown
-            firsts[count] = i
-            count += 1
-            if 2 * count > size:
-                old_keys, old_codes = keys, codes
-                size *= 2
-                keys = np.zeros(size, dtype=np.uint64)
-                codes = np.full(size, -1, dtype=np.int64)
-                for j in range(old_keys.shape[0]):
-                    if old_codes[j] != -1:
-                        s = np.int64(old_keys[j] & np.uint64(size - 1))
-                        while codes[s] != -1:
-                            s = (s + 1) & (size - 1)
-                        keys[s] = old_keys[j]
-                        codes[s] = old_codes[j]
-            out[i] = count - 1
-        else:
+        if codes[slot] != -1:
+            if seconds[slot] != checks[i]:
+                return out, False
             out[i] = codes[slot]
-    return out, firsts[:count]
+            continue
+        keys[slot] = value
+        seconds[slot] = checks[i]
+        codes[slot] = count
+        out[i] = count
+        count += 1
+        if 2 * count > size:
+            old_keys, old_seconds, old_codes = keys, seconds, codes
+            size *= 2
+            keys = np.zeros(size, dtype=np.uint64)
+            seconds = np.zeros(size, dtype=np.uint64)
+            codes = np.full(size, -1, dtype=np.int64)
+            for j in range(old_keys.shape[0]):
+                if old_codes[j] != -1:
+                    s = np.int64(old_keys[j] & np.uint64(size - 1))
+                    while codes[s] != -1:
+                        s = (s + 1) & (size - 1)
+                    keys[s] = old_keys[j]
+                    seconds[s] = old_seconds[j]
+                    codes[s] = old_codes[j]
+    return out, True
 
 
 def counting_sort_fits(key: np.ndarray) -> bool:
