@@ -129,10 +129,11 @@ def run(args: argparse.Namespace) -> int:
     check_suffix("--output", args.output, OUTPUT_FORMATS)
     check_suffix("--alerts", args.alerts, OUTPUT_FORMATS)
     check_suffix("--plot", args.plot, PLOT_FORMATS)
+    frame = read_input(args.input)  # the importers count rows as the file does
     try:
-        outcome = compute(args)
-    except DataFileError as error:
-        if error.path != str(args.input) or getattr(error, "in_file_rows", False):
+        outcome = compute(args, frame)
+    except DataFileError as error:  # the charts count data rows from 1
+        if error.path != str(args.input):
             raise
         raise error.in_file() from error
     report(outcome, args)
@@ -163,14 +164,10 @@ def read_input(path: str) -> pl.DataFrame:
     )
 
     frame = read_table(path)
-    try:
-        if has_columns(frame, PATIENT_SCHEMA):
-            return check_patient_level(frame, path)
-        if has_columns(frame, OBSERVED_EXPECTED_SCHEMA):
-            return check_observed_expected(frame, path)
-    except DataFileError as error:
-        error.in_file_rows = True
-        raise
+    if has_columns(frame, PATIENT_SCHEMA):
+        return check_patient_level(frame, path)
+    if has_columns(frame, OBSERVED_EXPECTED_SCHEMA):
+        return check_observed_expected(frame, path)
     return frame
 
 
@@ -181,12 +178,13 @@ class Outcome:
         self.__dict__.update(fields)
 
 
-def compute(args: argparse.Namespace) -> Outcome:
+def compute(args: argparse.Namespace, frame: pl.DataFrame) -> Outcome:
     from candour.analytics.cusum import alerts, bernoulli_cusum, poisson_cusum, standardised_cusum
     from candour.analytics.cusum.core import vlad
 
-    frame = read_input(args.input)
     defaults = layout_defaults(args.chart, frame)
+    if args.chart == "vlad" and (args.observed or args.expected):
+        defaults = SHMI_COLUMNS
     group = args.group or [c for c in defaults["group"] if c in frame.columns] or None
     order = args.order or [c for c in defaults["order"] if c in frame.columns] or None
     per_patient = "outcome" in defaults

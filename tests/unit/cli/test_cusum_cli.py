@@ -120,3 +120,14 @@ def test_other_columns_are_checked_by_the_chart_with_file_rows(tmp_path, capsys)
 def test_bad_output_suffix_is_an_option_error(patients_csv, capsys):
     assert run(patients_csv, "--chart", "bernoulli", "--h", "4", "--alerts", "a.txt") == 2
     assert "--alerts must end in" in capsys.readouterr().err
+
+
+def test_bernoulli_with_h_for_an_arl(patients_csv, tmp_path, capsys):
+    """--arl0 sets one h from the pooled case mix; each alert then reports its series' own
+    in-control probability of signalling over its data."""
+    found = tmp_path / "alerts.csv"
+    assert run(patients_csv, "--chart", "bernoulli", "--arl0", "2000", "--alerts", found) == 0
+    alerts = pl.read_csv(found)
+    assert alerts["h"].n_unique() == 1
+    assert alerts["false_alarm_rate"].is_between(0, 1).all()
+    assert "in-control ARL 2000" in capsys.readouterr().out
