@@ -19,7 +19,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from candour.cli.spc import OUTPUT_FORMATS, PIPED_WIDTH, check_suffix, slug
+from candour.cli.spc import OUTPUT_FORMATS, PIPED_WIDTH, check_suffix, slug, write_frame
 from candour.exceptions import DataFileError, OptionError
 
 CHARTS = ("bernoulli", "poisson", "standardised", "vlad")
@@ -254,44 +254,35 @@ def compute(args: argparse.Namespace, frame: pl.DataFrame) -> Outcome:
     )
 
 
+def series_options(args, data_columns, group, order) -> dict[str, Any]:
+    """The keyword arguments the per-series design functions share."""
+    return {
+        "chart": args.chart,
+        "column": data_columns.get("risk") or data_columns["expected"],
+        "ratio": args.odds_ratio if args.chart == "bernoulli" else args.rate_ratio,
+        "group": group,
+        "order": order,
+        "states": CLI_STATES,
+        "source": str(args.input),
+    }
+
+
 def thresholds(args, frame, data_columns, group, order):
     """h as given, or designed per series; the false-alarm rate it was set for (if any)."""
     from candour.analytics.cusum.series import design_thresholds
 
     if args.h is not None:
         return args.h, None, "given"
-    column = data_columns.get("risk") or data_columns["expected"]
-    ratio = args.odds_ratio if args.chart == "bernoulli" else args.rate_ratio
+    options = series_options(args, data_columns, group, order)
     if args.arl0 is not None:
-        h = design_thresholds(
-            frame,
-            chart=args.chart,
-            column=column,
-            ratio=ratio,
-            k=args.k,
-            arl0=args.arl0,
-            group=group,
-            order=order,
-            states=CLI_STATES,
-            source=str(args.input),
-        )
+        h = design_thresholds(frame, k=args.k, arl0=args.arl0, **options)
         return h, None, f"in-control ARL {args.arl0:g}"
     if args.chart == "standardised":
         raise OptionError(
             "the standardised chart needs --h or --arl0 (its scores are treated as normal)"
         )
     rate = args.false_alarm_rate if args.false_alarm_rate is not None else DEFAULT_FALSE_ALARM_RATE
-    h = design_thresholds(
-        frame,
-        chart=args.chart,
-        column=column,
-        ratio=ratio,
-        false_alarm_rate=rate,
-        group=group,
-        order=order,
-        states=CLI_STATES,
-        source=str(args.input),
-    )
+    h = design_thresholds(frame, false_alarm_rate=rate, **options)
     return h, rate, f"false-alarm probability {rate:g} per series"
 
 
@@ -305,24 +296,10 @@ def with_false_alarm_rates(found, args, frame, data_columns, group, order, h, ra
     if args.chart == "standardised" or found.is_empty():
         return found
     keys = (
-        [row[0] if len(row) == 1 else row for row in found.select(group or []).rows()]
-        if group
-        else None
+        [row[0] if len(row) == 1 else row for row in found.select(group).rows()] if group else None
     )
-    ratio = args.odds_ratio if args.chart == "bernoulli" else args.rate_ratio
-    column = data_columns.get("risk") or data_columns["expected"]
-    found_rates = false_alarm_probabilities(
-        frame,
-        chart=args.chart,
-        column=column,
-        ratio=ratio,
-        h=h,
-        keys=keys,
-        group=group,
-        order=order,
-        states=CLI_STATES,
-        source=str(args.input),
-    )
+    options = series_options(args, data_columns, group, order)
+    found_rates = false_alarm_probabilities(frame, h=h, keys=keys, **options)
     values = [found_rates.get(key) for key in (keys or [None])]
     return found.with_columns(pl.Series("false_alarm_rate", values, dtype=pl.Float64))
 
@@ -345,9 +322,9 @@ def report(outcome: Outcome, args: argparse.Namespace) -> None:
         else:
             print(f"{outcome.alerts.height} of {n_series} series signalled (h {outcome.designed}).")
     if args.output:
-        print(f"wrote {write_table(outcome.charted, Path(args.output))}")
+        print(f"wrote {write_frame(outcome.charted, Path(args.output))}")
     if args.alerts and outcome.alerts is not None:
-        print(f"wrote {write_table(outcome.alerts, Path(args.alerts))}")
+        print(f"wrote {write_frame(outcome.alerts, Path(args.alerts))}")
     if args.plot:
         for path in write_plots(outcome, Path(args.plot)):
             print(f"wrote {path}")
@@ -377,17 +354,6 @@ def alerts_table(outcome: Outcome) -> Table:
             str(row["signals"]),
         )
     return table
-
-
-def write_table(frame: pl.DataFrame, path: Path) -> Path:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame.write_parquet(path)
-    elif suffix == ".json":
-        frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
-    else:
-        frame.write_csv(path)
-    return path
 
 
 def write_plots(outcome: Outcome, path: Path) -> list[Path]:

@@ -183,14 +183,18 @@ def summary_table(result: SPCResult) -> Table:
 
 
 def write_points(result: SPCResult, path: Path) -> Path:
-    points = result.points
+    return write_frame(result.points, path)
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV, Parquet or JSON (dates as ISO text), by the suffix of ``path``."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        points.write_parquet(path)
+        frame.write_parquet(path)
     elif suffix == ".json":
-        points.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
+        frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
     else:
-        points.write_csv(path)
+        frame.write_csv(path)
     return path
 
 

@@ -78,14 +78,13 @@ def bernoulli_cusum(
     (dates, or ISO text) within a series. Returns ``frame`` with ``cusum`` (float) and
     ``signal`` (bool) columns, rows in the order given.
     """
-    odds_ratio = check_ratio("odds_ratio", odds_ratio)
-    h = check_threshold(h)
-    reset = check_reset(reset)
-    chosen = layout({"outcome": outcome, "risk": risk}, group, order, h)
-    checks = {"outcome": check_outcome, "risk": check_risk} | threshold_check(h)
-    prepared = prepare(frame, chosen, checks, source=source)
-    weights = bernoulli_weight(prepared.data["outcome"], prepared.data["risk"], odds_ratio)
-    return with_cusum(prepared, weights, thresholds(prepared, h), reset=reset, strict=True)
+    data = {"outcome": outcome, "risk": risk}
+    checks = {"outcome": check_outcome, "risk": check_risk}
+    ratio = check_ratio("odds_ratio", odds_ratio)
+    return likelihood_ratio_cusum(
+        frame, data, checks, lambda d: bernoulli_weight(d["outcome"], d["risk"], ratio), h=h,
+        group=group, order=order, reset=reset, source=source,
+    )  # fmt: skip
 
 
 def poisson_cusum(
@@ -106,13 +105,34 @@ def poisson_cusum(
     ``expected`` deaths (positive) and R the ``rate_ratio`` to detect (< 1: the lower chart);
     otherwise the same conventions as :func:`bernoulli_cusum` (signal S_t > h, reset to 0).
     """
-    rate_ratio = check_ratio("rate_ratio", rate_ratio)
+    data = {"observed": observed, "expected": expected}
+    checks = {"observed": check_count, "expected": check_expected}
+    ratio = check_ratio("rate_ratio", rate_ratio)
+    return likelihood_ratio_cusum(
+        frame, data, checks, lambda d: poisson_weight(d["observed"], d["expected"], ratio), h=h,
+        group=group, order=order, reset=reset, source=source,
+    )  # fmt: skip
+
+
+def likelihood_ratio_cusum(
+    frame: Any,
+    data: dict[str, str],
+    checks: dict[str, Check],
+    weight: Callable[[dict[str, np.ndarray]], np.ndarray],
+    *,
+    h: Threshold,
+    group: Columns,
+    order: Columns,
+    reset: bool,
+    source: str,
+) -> pl.DataFrame:
+    """The steps both likelihood-ratio CUSUMs share: check h and reset, check and sort the
+    data, weigh each row, accumulate (signal S > h)."""
     h = check_threshold(h)
     reset = check_reset(reset)
-    chosen = layout({"observed": observed, "expected": expected}, group, order, h)
-    checks = {"observed": check_count, "expected": check_expected} | threshold_check(h)
-    prepared = prepare(frame, chosen, checks, source=source)
-    weights = poisson_weight(prepared.data["observed"], prepared.data["expected"], rate_ratio)
+    chosen = layout(data, group, order, h)
+    prepared = prepare(frame, chosen, checks | threshold_check(h), source=source)
+    weights = weight(prepared.data)
     return with_cusum(prepared, weights, thresholds(prepared, h), reset=reset, strict=True)
 
 

@@ -138,6 +138,17 @@ def solve_for_h(measure: Callable[[float], float], target: float, *, rising: boo
     return float(optimize.brentq(gap, H_SEARCH_LOW, high, xtol=H_SEARCH_TOLERANCE))
 
 
+def threshold_for_probability(
+    values: np.ndarray, probabilities: np.ndarray, target: float, states: int
+) -> float:
+    """The h at which a chart with these per-step increments signals with ``target``
+    probability over the steps."""
+    check_states(states)
+    return solve_for_h(
+        lambda h: signal_probability(values, probabilities, h, states), target, rising=False
+    )
+
+
 # --- Risk-adjusted (Bernoulli) CUSUM ------------------------------------------------------------
 
 
@@ -215,12 +226,7 @@ def bernoulli_threshold_for_false_alarm(
     values, probabilities = bernoulli_increments(
         check_risks(risks), check_ratio("odds_ratio", odds_ratio), 1.0
     )
-    check_states(states)
-    return solve_for_h(
-        lambda h: signal_probability(values, probabilities, h, states),
-        target,
-        rising=False,
-    )
+    return threshold_for_probability(values, probabilities, target, states)
 
 
 # --- O/E (Poisson) CUSUM ------------------------------------------------------------------------
@@ -286,9 +292,4 @@ def poisson_threshold_for_false_alarm(
     counts = check_expected_counts(expected)
     ratio = check_ratio("rate_ratio", rate_ratio)
     values, probabilities = padded([poisson_increments(e, ratio, 1.0) for e in counts])
-    check_states(states)
-    return solve_for_h(
-        lambda h: signal_probability(values, probabilities, h, states),
-        target,
-        rising=False,
-    )
+    return threshold_for_probability(values, probabilities, target, states)

@@ -205,23 +205,23 @@ def check_count(series: pl.Series, column: str) -> Checked:
     return Checked(found.values, problems)
 
 
-def check_expected(series: pl.Series, column: str) -> Checked:
-    """An expected count is a positive finite number."""
-    found, problems = check_numbers(series, column, "an expected count")
+def check_positive(series: pl.Series, column: str, what: str) -> Checked:
+    """A positive finite number (``what`` names it in messages)."""
+    found, problems = check_numbers(series, column, what)
     present = ~found.missing & ~found.unreadable
     with np.errstate(invalid="ignore"):
         wrong = present & ~(np.isfinite(found.values) & (found.values > 0))
-    problems += problems_where(wrong, column, "an expected count must be a positive number", series)
+    problems += problems_where(wrong, column, f"{what} must be a positive number", series)
     return Checked(found.values, problems)
+
+
+def check_expected(series: pl.Series, column: str) -> Checked:
+    """An expected count is a positive finite number."""
+    return check_positive(series, column, "an expected count")
 
 
 def check_threshold_column(series: pl.Series, column: str) -> Checked:
-    found, problems = check_numbers(series, column, "a threshold h")
-    present = ~found.missing & ~found.unreadable
-    with np.errstate(invalid="ignore"):
-        wrong = present & ~(np.isfinite(found.values) & (found.values > 0))
-    problems += problems_where(wrong, column, "a threshold h must be a positive number", series)
-    return Checked(found.values, problems)
+    return check_positive(series, column, "a threshold h")
 
 
 def check_key(series: pl.Series, column: str) -> list[Problem]:

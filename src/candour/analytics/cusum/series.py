@@ -65,6 +65,14 @@ def series_rows(
     return SeriesRows(keys, values)
 
 
+def chart_rows(frame: Any, chart: str, column: str, group, order, source: str) -> SeriesRows:
+    """Each series' risks (Bernoulli chart) or expected counts (the others), in time order."""
+    return series_rows(
+        frame, column=column, per_patient=chart == "bernoulli", group=group, order=order,
+        source=source,
+    )  # fmt: skip
+
+
 def design_thresholds(
     frame: Any,
     *,
@@ -96,19 +104,9 @@ def design_thresholds(
                 " use arl0, or the O/E (poisson) chart for a false-alarm rate"
             )
         h = normal_threshold(k=check_positive("k", k), arl0=arl0)
-        rows = series_rows(
-            frame, column=column, per_patient=False, group=group, order=order, source=source
-        )
-        return dict.fromkeys(rows.keys, h)
+        return dict.fromkeys(chart_rows(frame, chart, column, group, order, source).keys, h)
     ratio = check_ratio("odds_ratio" if chart == "bernoulli" else "rate_ratio", ratio)
-    rows = series_rows(
-        frame,
-        column=column,
-        per_patient=chart == "bernoulli",
-        group=group,
-        order=order,
-        source=source,
-    )
+    rows = chart_rows(frame, chart, column, group, order, source)
     if false_alarm_rate is not None:
         probability = check_probability("false_alarm_rate", false_alarm_rate)
         design = (
@@ -157,14 +155,7 @@ def false_alarm_probabilities(
         raise OptionError(
             "false-alarm probabilities are computed for the bernoulli and poisson charts"
         )
-    rows = series_rows(
-        frame,
-        column=column,
-        per_patient=chart == "bernoulli",
-        group=group,
-        order=order,
-        source=source,
-    )
+    rows = chart_rows(frame, chart, column, group, order, source)
     wanted = None if keys is None else set(keys)
     found = {}
     for key, values in zip(rows.keys, rows.values, strict=True):
