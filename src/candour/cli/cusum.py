@@ -382,6 +382,15 @@ def write_plots(outcome: Outcome, path: Path) -> list[Path]:
     return written
 
 
+def chart_name(args: argparse.Namespace) -> str:
+    """The chart in words, with the change it looks for."""
+    if args.chart == "bernoulli":
+        return f"risk-adjusted CUSUM (odds ratio {args.odds_ratio:g})"
+    if args.chart == "poisson":
+        return f"O/E CUSUM (rate ratio {args.rate_ratio:g})"
+    return f"standardised CUSUM (k = {args.k:g}, {args.transform})"
+
+
 def series_chart(outcome, rows, name, key, order, cusum_chart, vlad_chart):
     import altair as alt
 
@@ -399,7 +408,7 @@ def series_chart(outcome, rows, name, key, order, cusum_chart, vlad_chart):
         rows,
         order=order,
         h=h,
-        title=f"{name}: {outcome.args.chart} CUSUM",
+        title=f"{name}: {chart_name(outcome.args)}",
         subtitle=subtitle,
         synthetic=synthetic,
     )
