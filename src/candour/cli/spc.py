@@ -298,14 +298,18 @@ def with_notes(result: SPCResult, *, header_rows: int = 1) -> pl.DataFrame:
 
 
 def write_points(result: SPCResult, path: Path) -> Path:
-    points = with_notes(result)
+    return write_frame(with_notes(result), path)
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV, Parquet or JSON (dates as ISO text), by the suffix of ``path``."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        points.write_parquet(path)
+        frame.write_parquet(path)
     elif suffix == ".json":
-        points.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
+        frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
     else:
-        points.write_csv(path)
+        frame.write_csv(path)
     return path
 
 
