@@ -7,7 +7,8 @@ and regional talent boards' supply and demand. Pure Python and Polars; never imp
 * :func:`kerr_by_rating` - the metrics by CQC rating, disclosure-controlled, with intervals;
 * :func:`posts_in_demand`, :func:`match_candidates` - the supply-and-demand matching rule;
 * :func:`pipeline_diversity` - each organisation's pipeline against its target, suppressed;
-* :mod:`candour.analytics.leadership.synthetic` - the demo's synthetic ledger and pools.
+* :mod:`~candour.analytics.leadership.synthetic`, :mod:`~candour.analytics.leadership.synthetic_talent`
+  - the demo's synthetic ledger and pools.
 """
 
 from candour.analytics.leadership.kerr import kerr_by_rating
