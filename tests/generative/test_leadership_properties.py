@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from candour.analytics.leadership import board_metrics, kerr_by_rating, pipeline_diversity
 from candour.analytics.leadership.constants import CQC_RATINGS, PIPELINE_MIN_GROUP
+from candour.analytics.leadership.ledger import METRIC_SCHEMA
 
 SETTINGS = settings(max_examples=150, deadline=None)
 AS_OF = dt.date(2025, 3, 31)
@@ -227,16 +228,7 @@ def metric_frames(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame]:
         ratings.append((f"O{n}", draw(st.sampled_from(CQC_RATINGS))))
     metrics = pl.DataFrame(
         rows,
-        schema={
-            "ods_code": pl.String,
-            "exec_posts": pl.Int64,
-            "exec_vacant": pl.Int64,
-            "exec_interim": pl.Int64,
-            "exec_vacancy_rate": pl.Float64,
-            "exec_interim_rate": pl.Float64,
-            "ceo_tenure_days": pl.Int64,
-            "exec_appointed_last_12m_share": pl.Float64,
-        },
+        schema=METRIC_SCHEMA,
         orient="row",
     )
     return metrics, pl.DataFrame(ratings, schema=["ods_code", "rating"], orient="row")

@@ -9,6 +9,7 @@ import pytest
 from candour.analytics.groups import compare_groups
 from candour.analytics.leadership import kerr_by_rating
 from candour.analytics.leadership.kerr import clip_interval
+from candour.analytics.leadership.ledger import METRIC_SCHEMA
 from candour.exceptions import DataFileError
 
 
@@ -16,16 +17,7 @@ def metrics(rows) -> pl.DataFrame:
     """rows: (ods_code, exec_posts, exec_vacant, exec_interim, tenure, appointed share)."""
     return pl.DataFrame(
         [(o, p, v, i, v / p, i / p, t, a) for o, p, v, i, t, a in rows],
-        schema={
-            "ods_code": pl.String,
-            "exec_posts": pl.Int64,
-            "exec_vacant": pl.Int64,
-            "exec_interim": pl.Int64,
-            "exec_vacancy_rate": pl.Float64,
-            "exec_interim_rate": pl.Float64,
-            "ceo_tenure_days": pl.Int64,
-            "exec_appointed_last_12m_share": pl.Float64,
-        },
+        schema=METRIC_SCHEMA,
         orient="row",
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from candour.analytics.funnel.frames import as_polars
 from candour.analytics.leadership.constants import (
     BASES,
     EXECUTIVE_ONLY_ROLES,
@@ -59,16 +60,6 @@ HOLDINGS = (
 )
 POSTS_SOURCE = "posts"
 HOLDINGS_SOURCE = "holdings"
-
-
-def as_polars(frame: Any) -> pl.DataFrame:
-    if isinstance(frame, pl.DataFrame):
-        return frame
-    if isinstance(frame, pl.LazyFrame):
-        return frame.collect()
-    if type(frame).__module__.split(".")[0] == "pandas":
-        return pl.from_pandas(frame)
-    raise TypeError(f"expected a Polars or pandas DataFrame, got {type(frame).__name__}")
 
 
 def check_ledger(posts: Any, holdings: Any) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -146,6 +146,19 @@ class _Ledger:
     def add(self, post: dict, entry: str, **values: Any) -> None:
         self.rows.append({**post, "entry": entry, "synthetic": SYNTHETIC, **values})
 
+    def left_on(self, post: dict, left: dt.date, *, served_at_least: int) -> None:
+        """A substantive holder who served from ``served_at_least`` days to about 7 years and
+        left on ``left``."""
+        self.add(
+            post,
+            "holding",
+            person_id=self.person(),
+            start=left - dt.timedelta(days=int(self.rng.integers(served_at_least, 2500))),
+            end=left,
+            basis="substantive",
+            leaving_reason=str(self.rng.choice(LEAVING_REASONS)),
+        )
+
 
 def synthetic_ledger(
     organisations: Any, *, as_of: dt.date, seed: int = DEFAULT_SEED
@@ -250,15 +263,7 @@ def _predecessor(ledger: _Ledger, post: dict, successor_start: dt.date) -> None:
     rng = ledger.rng
     gap = int(rng.integers(30, 200)) if rng.random() < 0.5 else 0
     left = successor_start - dt.timedelta(days=gap + 1)
-    ledger.add(
-        post,
-        "holding",
-        person_id=ledger.person(),
-        start=left - dt.timedelta(days=int(rng.integers(400, 2500))),
-        end=left,
-        basis="substantive",
-        leaving_reason=str(rng.choice(LEAVING_REASONS)),
-    )
+    ledger.left_on(post, left, served_at_least=400)
     if gap:
         ledger.add(
             post,
@@ -287,15 +292,7 @@ def _vacant(ledger: _Ledger, post: dict) -> None:
         ledger.add(post, "vacancy", start=ledger.days_ago(rng.integers(14, 200)), end=None)
         return
     left = ledger.days_ago(rng.integers(14, 300))
-    ledger.add(
-        post,
-        "holding",
-        person_id=ledger.person(),
-        start=left - dt.timedelta(days=int(rng.integers(300, 2500))),
-        end=left,
-        basis="substantive",
-        leaving_reason=str(rng.choice(LEAVING_REASONS)),
-    )
+    ledger.left_on(post, left, served_at_least=300)
     ledger.add(
         post,
         "vacancy",
@@ -309,15 +306,7 @@ def _interim(ledger: _Ledger, post: dict) -> None:
     rng = ledger.rng
     start = ledger.days_ago(rng.integers(10, 400))
     left = start - dt.timedelta(days=1)
-    ledger.add(
-        post,
-        "holding",
-        person_id=ledger.person(),
-        start=left - dt.timedelta(days=int(rng.integers(300, 2500))),
-        end=left,
-        basis="substantive",
-        leaving_reason=str(rng.choice(LEAVING_REASONS)),
-    )
+    ledger.left_on(post, left, served_at_least=300)
     ledger.add(
         post,
         "holding",
