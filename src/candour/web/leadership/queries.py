@@ -99,13 +99,28 @@ def latest_overall_ratings() -> pl.DataFrame:
 # ---------------------------------------------------------------------------------------- Kerr
 
 
+# Each Kerr measure's heading and the heading of the count behind it.
+KERR_LABELS = {
+    "exec_vacancy_rate": ("Executive posts vacant", "Vacant posts"),
+    "exec_interim_rate": ("Executive posts held by interims", "Interim posts"),
+    "exec_appointed_last_12m_share": (
+        "Executives appointed in the last 12 months",
+        "Posts filled in the last 12 months",
+    ),
+    "ceo_tenure_days": (
+        "Chief executive's time in post",
+        "Trusts with a substantive chief executive",
+    ),
+}
+
+
 @dataclass
 class KerrAnalysis:
     as_of: dt.date
     organisations: int
     rated: int
     synthetic: bool
-    measures: list[tuple[str, list[dict]]]
+    measures: list[tuple[str, str, str, list[dict]]]  # measure, heading, count heading, rows
 
 
 def kerr_analysis(as_of: dt.date) -> KerrAnalysis:
@@ -114,7 +129,7 @@ def kerr_analysis(as_of: dt.date) -> KerrAnalysis:
     ratings = latest_overall_ratings()
     table = kerr_by_rating(metrics, ratings)
     measures = [
-        (measure, table.filter(pl.col("measure") == measure).to_dicts())
+        (measure, *KERR_LABELS[measure], table.filter(pl.col("measure") == measure).to_dicts())
         for measure in table["measure"].unique(maintain_order=True)
     ]
     return KerrAnalysis(
