@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
+from tests.integration.leadership_access import EXPECTED_LEADERSHIP
 from tests.integration.speakup_access import EXPECTED_SPEAKUP, speakup_ids
 
 from candour.web.core.roles import Role
@@ -24,7 +25,7 @@ ALL_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, OK)}
 API_SIGNED_IN = {ANONYMOUS: 401, **dict.fromkeys(ROLES, OK)}
 EVERYONE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, OK)}
 ADMIN_ONLY = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, DENIED), Role.ADMIN.value: OK}
-# Sign-in page: people already signed in are sent on to the organisations list.
+# Sign-in page: people already signed in are sent on to their landing page.
 SIGN_IN_PAGE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, 302)}
 # Sign-out takes POST only; GET is refused with 405 once access is granted.
 SIGN_OUT = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, 405)}
@@ -156,6 +157,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
 
 
 EXPECTED.update(EXPECTED_SPEAKUP)
+EXPECTED.update(EXPECTED_LEADERSHIP)
 
 
 def url_names(resolver=None, namespace: str = "") -> list[str]:

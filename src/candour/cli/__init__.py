@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.spc",
     "candour.cli.cusum",
     "candour.cli.speakup",
+    "candour.cli.leadership",
 )
 
 

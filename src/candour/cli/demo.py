@@ -30,7 +30,8 @@ def register(subparsers) -> None:
             "running it again gives the existing demo accounts new passwords. demo-guardian gets "
             "speak-up case keys for the demo organisation and its recovery key is printed once; "
             "a re-run replaces those keys, so concerns raised before it can no longer be read by "
-            "demo-guardian (there is no escrow)."
+            "demo-guardian (there is no escrow). demo-talent-board sits on the talent board of "
+            "the demo organisation's region."
         ),
     )
     parser.set_defaults(handler=run)
@@ -64,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append((role.label, username, password))
         if role == Role.GUARDIAN:
             recovery_key = _enrol_demo_guardian(User.objects.get(username=username), password)
+        if role == Role.TALENT_BOARD:
+            _seat_on_talent_board(User.objects.get(username=username))
     width = max(len(label) for label, _, _ in rows)
     print("Demo accounts (shown once; sign in at http://127.0.0.1:8000/sign-in/):")
     for label, username, password in rows:
@@ -71,6 +74,20 @@ def run(args: argparse.Namespace) -> int:
     print(f"Speak-up case keys for the guardian at {DEMO_ORGANISATION}; recovery key (shown once):")
     print(f"  {recovery_key}")
     return 0
+
+
+def _seat_on_talent_board(user) -> None:
+    """The demo talent-board member sits on the board of the demo organisation's region."""
+    from candour.web.leadership import actions
+    from candour.web.oversight.models import Organisation
+
+    organisation = Organisation.objects.filter(pk=DEMO_ORGANISATION).first()
+    if organisation is None or not organisation.region_code:
+        return
+    board = actions.ensure_talent_board(
+        region_code=organisation.region_code, region_name=organisation.region_name, by=ACTOR
+    )
+    actions.add_board_member(board=board, user=user, by=ACTOR)
 
 
 def _enrol_demo_guardian(user, password: str):

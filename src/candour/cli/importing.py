@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from candour.cli.django_setup import setup_django
+from candour.cli.leadership import IMPORTS as OTHER_IMPORTS  # board_ledger: own schema and store
 from candour.exceptions import DataFileError, OptionError
 from candour.importers.datasets import DATASETS, MAX_SHRINK_FRACTION
 
@@ -16,7 +17,7 @@ SHRINK_PERCENT = f"{MAX_SHRINK_FRACTION:.0%}"
 
 
 def register(subparsers) -> None:
-    names = ", ".join(DATASETS)
+    names = ", ".join([*DATASETS, *OTHER_IMPORTS])
     parser = subparsers.add_parser(
         "import",
         help="import a dataset (the bundled file, or your own CSV, Excel or Parquet file in the same format)",
@@ -33,7 +34,10 @@ def register(subparsers) -> None:
         ),
     )
     parser.add_argument(
-        "dataset", metavar="DATASET", choices=[*DATASETS, ALL], help=f"one of: {names}, {ALL}"
+        "dataset",
+        metavar="DATASET",
+        choices=[*DATASETS, *OTHER_IMPORTS, ALL],
+        help=f"one of: {names}, {ALL}",
     )
     parser.add_argument(
         "file",
@@ -63,6 +67,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dataset in OTHER_IMPORTS:
+        return OTHER_IMPORTS[args.dataset](args.file)
     if args.dataset == ALL and args.file:
         raise OptionError("a FILE can be given only with a single DATASET, not with 'all'")
     if args.encoding and not args.file:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("candour.web.core.urls")),
     path("api/", include("candour.web.oversight.api_urls")),
     path("speak-up/", include("candour.web.speakup.urls")),
+    path("leadership/", include("candour.web.leadership.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "candour.web.core",
     "candour.web.oversight",
     "candour.web.speakup",
+    "candour.web.leadership",
 ]
 
 MIDDLEWARE = [
