@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "People, access and audit"
 
     def ready(self) -> None:
-        from candour.web.core import audit_checks  # noqa: F401 - registers the system checks
-        from candour.web.core import checks  # noqa: F401 - registers the deployment checks
+        from candour.web.core import (
+            audit_checks,  # noqa: F401 - registers the system checks
+            checks,  # noqa: F401 - registers the deployment checks
+        )
