@@ -62,21 +62,21 @@ SCHEMA = Schema(
         Column("ods_code", pattern=ODS_CODE_PATTERN, description="the organisation's ODS code"),
         Column("post_id", pattern=POST_ID_PATTERN, description="the post, unique in the file"),
         Column("role", choices=ROLES, description="the board role"),
-        Column("title", required=False, description="the post's title"),
+        Column("title", may_be_blank=True, description="the post's title"),
         Column("executive", choices=BOOLEAN_CHOICES, description="an executive post"),
         Column("voting", choices=BOOLEAN_CHOICES, description="a voting member of the board"),
         Column("entry", choices=ENTRIES, description="what the row records"),
-        Column("person_id", required=False, pattern=PERSON_ID_PATTERN, description="holder"),
-        Column("start", "date", required=False, description="holding start / vacancy opened"),
-        Column("end", "date", required=False, description="holding end / vacancy filled"),
-        Column("basis", required=False, choices=BASES, description="how the post is held"),
-        Column("leaving_reason", required=False, description="why the holder left"),
-        Column("recruitment_rounds", "int", required=False, minimum=1, description="rounds so far"),
-        Column("recruitment_route", required=False, choices=ROUTES, description="how filled"),
-        Column("synthetic", required=False, choices=BOOLEAN_CHOICES, description="generated"),
+        Column("person_id", may_be_blank=True, pattern=PERSON_ID_PATTERN, description="holder"),
+        Column("start", "date", may_be_blank=True, description="holding start / vacancy opened"),
+        Column("end", "date", may_be_blank=True, description="holding end / vacancy filled"),
+        Column("basis", may_be_blank=True, choices=BASES, description="how the post is held"),
+        Column("leaving_reason", may_be_blank=True, description="why the holder left"),
+        Column("recruitment_rounds", "int", may_be_blank=True, minimum=1, description="rounds so far"),
+        Column("recruitment_route", may_be_blank=True, choices=ROUTES, description="how filled"),
+        Column("synthetic", may_be_blank=True, choices=BOOLEAN_CHOICES, description="generated"),
     ),
 )
-REQUIRED_COLUMNS = tuple(c.name for c in SCHEMA.columns if c.required)
+REQUIRED_COLUMNS = tuple(c.name for c in SCHEMA.columns if not c.may_be_blank)
 LOWER_CASED = ("executive", "voting", "synthetic", "entry")
 
 
@@ -109,7 +109,7 @@ def load_board_ledger(path: str | Path) -> BoardLedger:
         [
             pl.lit(None, dtype=pl.String).alias(c.name)
             for c in SCHEMA.columns
-            if not c.required and c.name not in raw.columns
+            if c.may_be_blank and c.name not in raw.columns
         ]
     )
     if not missing_required:

@@ -66,7 +66,9 @@ def test_excel_and_parquet_files_read_the_same(tmp_path, suffix):
 
 
 def test_a_missing_column_is_named(tmp_path):
-    found = problems(tmp_path, HEADER.replace(",entry", "") + "RX1,RX1-CEO\n")
+    header = HEADER.replace(",entry", "")
+    row = "RX1,RX1-CEO" + "," * (header.count(",") - 1) + "\n"
+    found = problems(tmp_path, header + row)
     assert [(row, column) for row, column, _ in found] == [(None, None)]
     assert "column 'entry' is missing" in found[0][2]
 

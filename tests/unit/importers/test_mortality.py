@@ -46,9 +46,9 @@ def test_patient_level_file_is_typed_and_keeps_other_columns(tmp_path):
         ),
         (
             "RAA,CABG,2024-01-03,1,1.5",
-            "row 4, column 'risk': expected a value of at most 1; found 1.5",
+            "row 4, column 'risk': expected a value of at most 1, found '1.5'",
         ),
-        ("RAA,CABG,2024-01-03,2,0.1", "row 4, column 'outcome': expected one of 0, 1; found '2'"),
+        ("RAA,CABG,2024-01-03,2,0.1", "row 4, column 'outcome': expected one of 0, 1, found '2'"),
         ("RAA,CABG,2024-01-03,,0.1", "row 4, column 'outcome': a value is required"),
         (
             "RAA,CABG,03/01/2024,1,0.1",
@@ -78,7 +78,7 @@ def test_shmi_layout_is_typed_by_month(tmp_path):
     [
         (
             "RAA,Trust A,Pneumonia,2024-03,100,-1,9.0,2",
-            "row 4, column 'OBSERVED': expected a value of at least 0; found -1",
+            "row 4, column 'OBSERVED': expected a value of at least 0, found '-1'",
         ),
         (
             "RAA,Trust A,Pneumonia,2024-03,100,9.5,9.0,2",

@@ -20,7 +20,7 @@ import polars as pl
 
 from candour.analytics.cusum.options import Layout
 from candour.analytics.cusum.sorting import counting_sort, counting_sort_fits, dense_codes
-from candour.analytics.spc.frames import UK_DATE, as_polars, is_missing_text
+from candour.analytics.spc.frames import UK_DATE, as_polars
 from candour.exceptions import DataFileError, OptionError, Problem
 
 MAX_PROBLEMS_PER_CHECK = 20
@@ -152,7 +152,9 @@ def numbers(series: pl.Series) -> Numbers:
     """A column as float64; text is parsed, booleans count as 0 and 1."""
     if series.dtype == pl.String:
         parsed = series.str.strip_chars().cast(pl.Float64, strict=False)
-        missing = is_missing_text(series).to_numpy()
+        # only an empty cell is missing; any other text that is not a number is an error that
+        # quotes it (candour spc's rule too: nothing is guessed)
+        missing = (series.str.strip_chars().fill_null("") == "").to_numpy()
         unreadable = parsed.is_null().to_numpy() & ~missing
         return Numbers(parsed.to_numpy(), missing, unreadable)
     if series.dtype == pl.Boolean or series.dtype.is_numeric():
