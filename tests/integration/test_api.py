@@ -101,7 +101,9 @@ def test_api_refuses_to_publish_an_incomplete_target(client_for, override, messa
 def test_only_regional_oversight_registers_targets_through_the_api(api):
     response = api.post("/api/targets/", NEW_TARGET, content_type="application/json")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only regional oversight granted nationally registers targets."
+    assert (
+        response.json()["detail"] == "Only regional oversight granted nationally registers targets."
+    )
 
 
 @pytest.mark.parametrize("scope", ["R0B", "Y63"])
