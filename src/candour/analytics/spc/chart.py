@@ -4,8 +4,9 @@ from a CDN). Web pages should embed :func:`chart_svg`, which needs no script at 
 
 Drawn: the values as a grey line with dots, dots coloured by point type in MDC's colours
 (improvement blue, concern orange, neutral purple, common cause grey), the mean (solid) and
-process limits (dashed) of each segment, the target (red, dotted), and the variation and
-assurance icons in words in the subtitle. Everything a reader sees is in plain words and in the
+process limits (dashed) of each segment, the target (red, dotted), MDC's variation and
+assurance icons right of the plot (drawn by :mod:`candour.analytics.spc.icons`) and the same in
+words in the subtitle. Everything a reader sees is in plain words and in the
 measure's unit: percentages for proportions, months with their years, legends such as
 "Special cause: concern" and "Target 95%". A rebased series is drawn as separate segments, with
 a dotted rule where the limits were recalculated. The y-scale always includes the target.
@@ -22,6 +23,7 @@ import polars as pl
 import vl_convert
 
 from candour.analytics.spc.constants import COLOURS, POINT_LABELS, POINT_TYPES
+from candour.analytics.spc.icons import icon_data_url, summary_icons
 from candour.analytics.spc.result import SPCResult
 from candour.analytics.spc.words import icon_sentence
 from candour.analytics.units import (
@@ -45,6 +47,8 @@ X_PADDING = 8  # pixels either side, so that the first and last dots are whole
 Y_PADDING = 0.05  # of the span of values, limits and target, above and below
 SYNTHETIC_NOTE = "Synthetic data for demonstration: not real NHS figures."
 BREAK_LABEL = "Limits recalculated"
+ICON_SIZE = 44  # pixels: MDC's icons, right of the plot, variation above assurance
+ICON_GAP = 12
 
 MEAN, LIMITS = "Mean", "Process limits"
 LINE_STYLES = {  # legend name: (colour, dash)
@@ -232,6 +236,7 @@ def spc_chart(
         .mark_line(color=COLOURS["value_line"], clip=True, aria=False)
         .encode(x=x, y=y, detail="rebase_group:N"),
         point_layer(data, frame, x, y, label),
+        *icon_layers(summary, width),
     ]
     subtitle: str | list[str] = icon_subtitle(summary)
     if synthetic:
@@ -301,6 +306,20 @@ def line_layer(
             detail="part:N",
         )
     )
+
+
+def icon_layers(summary: dict, width: int) -> list[alt.Chart]:
+    """MDC's variation and assurance icons, right of the plot, each named in words."""
+    return [
+        alt.Chart(alt.Data(values=[{"label": icon.label}]))
+        .mark_image(url=icon_data_url(icon), width=ICON_SIZE, height=ICON_SIZE, aria=True)
+        .encode(
+            x=alt.value(width + ICON_GAP + ICON_SIZE / 2),
+            y=alt.value(ICON_SIZE / 2 + index * (ICON_SIZE + ICON_GAP / 2)),
+            description="label:N",
+        )
+        for index, icon in enumerate(summary_icons(summary))
+    ]
 
 
 def break_rules(result: SPCResult, frame: pl.DataFrame) -> list[alt.Chart]:
