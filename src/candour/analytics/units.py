@@ -31,10 +31,9 @@ UPPER_BOUND = {PROPORTION: 1.0}
 # What the axis title adds to the measure's name, by unit.
 AXIS_SUFFIX = {PROPORTION: " (%)", WEEKS: " (weeks)", SCORE: " (score)", RATIO: " (ratio)"}
 
-# d3-format strings: axis labels and the precise value (tooltips, descriptions).
+# d3-format strings of axis labels.
 AXIS_FORMAT = {PROPORTION: ".0%", COUNT: ",.0f", RATIO: ".2f", SCORE: ".1f", WEEKS: ".0f"}
-FINE_AXIS_FORMAT = {PROPORTION: ".1%", RATIO: ".3f", SCORE: ".2f", WEEKS: ".1f"}
-VALUE_FORMAT = {PROPORTION: ".1%", COUNT: ",.0f", RATIO: ".3f", SCORE: ".2f", WEEKS: ".1f"}
+FINE_PROPORTION_FORMAT = ".1%"
 # A proportion axis spanning less than this (5 percentage points) gets a decimal place.
 FINE_PROPORTION_SPAN = 0.05
 
@@ -55,12 +54,12 @@ def axis_title(label: str, unit: str | None) -> str:
 def axis_format(unit: str | None, span: float | None = None) -> str | None:
     """The d3 format of axis labels; a narrow proportion axis gets one decimal place."""
     if unit == PROPORTION and span is not None and span < FINE_PROPORTION_SPAN:
-        return FINE_AXIS_FORMAT[PROPORTION]
+        return FINE_PROPORTION_FORMAT
     return AXIS_FORMAT.get(unit)
 
 
 def format_value(value: float | None, unit: str | None) -> str:
-    """A value as a page writes it: "76.9%", "1,204", "0.987", "18.4 weeks", "6.71"."""
+    """A value as a page writes it: "76.9%", "1,204", "0.99", "18.4 weeks", "6.71"."""
     if value is None:
         return "–"
     if unit == PROPORTION:
@@ -69,7 +68,7 @@ def format_value(value: float | None, unit: str | None) -> str:
     if unit == COUNT:
         return f"{round(value):,}"
     if unit == RATIO:
-        return f"{value:.3f}"
+        return f"{value:.2f}"  # as boards read SHMI: 1.08, not 1.0754
     if unit == WEEKS:
         return f"{value:.1f} weeks"
     return f"{value:.2f}"
@@ -77,7 +76,7 @@ def format_value(value: float | None, unit: str | None) -> str:
 
 def format_change(change: float | None, unit: str | None) -> str:
     """A change between two values, signed: "−3.0 percentage points" for a proportion (never
-    "−3.0%"), "+1,204", "−0.012", "+0.5 weeks". Uses the minus sign U+2212."""
+    "−3.0%"), "+1,204", "−0.01", "+0.5 weeks". Uses the minus sign U+2212."""
     if change is None:
         return "–"
     sign = "+" if change > 0 else "−" if change < 0 else ""

@@ -21,7 +21,7 @@ from candour.importers import catalogue
 @pytest.mark.parametrize(
     ("value", "unit", "shown"),
     [(0.769, "proportion", "76.9%"), (0.0042, "proportion", "0.42%"), (1.0, "proportion", "100.0%"),
-     (1204.4, "count", "1,204"), (0.98712, "ratio", "0.987"), (18.44, "weeks", "18.4 weeks"),
+     (1204.4, "count", "1,204"), (1.0754, "ratio", "1.08"), (18.44, "weeks", "18.4 weeks"),
      (6.714, "score", "6.71"), (6.714, None, "6.71"), (0.0, "proportion", "0.0%"), (None, "proportion", "–")],
 )  # fmt: skip
 def test_values_are_written_in_their_unit(value, unit, shown):
@@ -32,7 +32,7 @@ def test_values_are_written_in_their_unit(value, unit, shown):
     ("change", "unit", "shown"),
     [(-0.03, "proportion", "−3.0 percentage points"), (0.01, "proportion", "+1.0 percentage point"),
      (0.004, "proportion", "+0.40 percentage points"), (0.0, "proportion", "0.0 percentage points"),
-     (1204, "count", "+1,204"), (-0.012, "ratio", "−0.012"), (0.5, "weeks", "+0.5 weeks")],
+     (1204, "count", "+1,204"), (-0.012, "ratio", "−0.01"), (0.5, "weeks", "+0.5 weeks")],
 )  # fmt: skip
 def test_a_change_in_a_proportion_is_in_percentage_points(change, unit, shown):
     assert format_change(change, unit) == shown

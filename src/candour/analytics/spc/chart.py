@@ -79,7 +79,7 @@ def icon_subtitle(summary: dict) -> str:
 
 
 def target_label(target: float, unit: str | None) -> str:
-    """ "Target 95%" (a proportion), "Target 18.0 weeks", "Target 1.000"."""
+    """ "Target 95%" (a proportion), "Target 18.0 weeks", "Target 1.00" (a ratio)."""
     if unit == PROPORTION:
         percent = f"{target * 100:.1f}".rstrip("0").rstrip(".")
         return f"Target {percent}%"
