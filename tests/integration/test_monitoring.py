@@ -102,8 +102,11 @@ def test_measure_page_is_the_mdc_summary_table_for_every_trust(regional):
     html = regional.get("/measures/ae_4hr_all/", {"region": "Y56"}).content.decode()
     rows = re.findall(r'<a href="/organisations/(\w+)/#chart-ae_4hr_all', html)
     assert len(rows) >= 10
-    assert 'aria-label="Special cause' in html or 'aria-label="Common cause variation"' in html
-    assert 'aria-label="Consistently failing the target"' in html
+    assert 'aria-label="Variation: ' in html  # MDC's variation icon, named in words
+    assert 'aria-label="Assurance: consistently failing the target"' in html
+    assert 'class="candour-mdc-icon"' in html
+    first_icon = html.split('class="candour-mdc-icon"', 1)[1].split("</svg>", 1)[0]
+    assert "<text" not in first_icon  # drawn as MDC's icon, not a letter in a circle
 
 
 def test_raise_a_concern_from_a_flag(client_for, make_user):
