@@ -33,6 +33,7 @@ from candour.analytics.funnel import funnel
 from candour.analytics.spc import SPCResult, spc
 from candour.exceptions import UserError
 from candour.web.core.models import AuditHead
+from candour.web.oversight.chart_options import funnel_chart_options, spc_chart_options
 from candour.web.oversight.models import Measure, Observation, Organisation, Target
 
 SERIES_KEY = ("measure_id", "ods_code", "dataset")
@@ -43,6 +44,8 @@ CHART_CACHE_SECONDS = 60 * 60
 PROPORTION = "proportion"
 # Fewer trusts than this in a period and no funnel is drawn: overdispersion cannot be estimated.
 MIN_FUNNEL_GROUPS = 10
+# Who a funnel compares: every trust reporting the measure in its latest period.
+FUNNEL_PEERS = "all trusts reporting it"
 # Staff survey files publish the proportion and the respondents, not the item's count: the
 # numerator is estimated as proportion × respondents (documented in docs/reference/concern.md).
 ROLE_TARGET, ROLE_BALANCE, ROLE_STAFF_VOICE, ROLE_OTHER = (
@@ -264,7 +267,8 @@ def funnel_chart_svg(measure: Measure) -> str | None:
         if drawn is None:
             return ""
         result, latest = drawn
-        return funnel_svg(result, title=f"{measure.name}, {latest:%B %Y}")
+        options = funnel_chart_options(measure, FUNNEL_PEERS)
+        return funnel_svg(result, title=f"{measure.name}, {latest:%B %Y}", **options)
 
     key = f"candour:funnel-chart:{_version()}:{measure.pk}"
     return cache.get_or_set(key, render, timeout=CHART_CACHE_SECONDS) or None
@@ -556,7 +560,10 @@ def series_chart_svg(measure_id: str, ods_code: str) -> str | None:
         dataset = summary["dataset"][-1]
         measure = Measure.objects.get(pk=measure_id)
         return chart_svg(
-            result, (measure_id, ods_code, dataset), title=f"{measure.name}: {ods_code}"
+            result,
+            (measure_id, ods_code, dataset),
+            title=f"{measure.name}: {ods_code}",
+            **spc_chart_options(measure),
         )
 
     # Charts go in Django's cache (bounded, culled), not the in-process dict: there are thousands.
