@@ -9,6 +9,10 @@ mkdir -p var
 "$BIN/python" manage.py migrate --no-input -v 0
 "$BIN/candour" import all
 "$BIN/candour" targets import
+# No public board ledger exists: a SYNTHETIC one (labelled so wherever it is shown), then pools.
+"$BIN/candour" leadership synthetic-ledger var/synthetic_board_ledger.csv
+"$BIN/candour" import board_ledger var/synthetic_board_ledger.csv
+"$BIN/candour" leadership demo-talent
 "$BIN/candour" demo-users
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec "$BIN/python" manage.py runserver 127.0.0.1:8000 --noreload

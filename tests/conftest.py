@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """After migrations, import every bundled dataset once (about two seconds)."""
     from candour.cli import main
     from candour.importers.datasets import DATASETS
-    from candour.web.oversight.actions import import_dataset
+    from candour.web.oversight.imports import import_dataset
 
     with django_db_blocker.unblock():
         for dataset in DATASETS.values():
@@ -40,9 +40,14 @@ def _speakup_keystore():
 def make_user(db):
     from candour.web.core.actions import create_user
 
-    def make(role: str, username: str | None = None):
+    def make(role: str, username: str | None = None, organisation_code: str = ""):
+        """A user holding ``role`` nationally, or for one organisation or region by its code."""
         return create_user(
-            username=username or f"test-{role}", password=PASSWORD, roles=[role], by="system:test"
+            username=username or f"test-{role}",
+            password=PASSWORD,
+            roles=[role],
+            organisation_code=organisation_code,
+            by="system:test",
         )
 
     return make
@@ -50,11 +55,15 @@ def make_user(db):
 
 @pytest.fixture
 def client_for(client, make_user):
-    """A test client signed in with one role (or anonymous when role is None)."""
+    """A test client signed in with one role (or anonymous when role is None), held nationally
+    unless ``organisation_code`` names the organisation or region it is granted for."""
 
-    def signed_in(role: str | None):
+    def signed_in(role: str | None, organisation_code: str = ""):
         if role is not None:
-            client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(
+                make_user(role, organisation_code=organisation_code),
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
         return client
 
     return signed_in

@@ -1,12 +1,14 @@
-"""Settings for ``bench_submissions.py`` only: the production settings, with the two submit rate
-limits raised so that the load can be measured at all.
+"""Settings for ``bench_submissions.py`` only: the production settings, with what a reporter pays
+and the day's bound set aside so that the server's own throughput can be measured at all.
 
-Why: every benchmark client connects from 127.0.0.1, so the server sees one source. In production
-``submit_per_source`` refuses a source after 30 concerns an hour (and locks it out for an hour),
-which would turn the benchmark into a measurement of the 429 page after its 30th submission; and
-``submit_global`` (30,000 a minute, per process while the cache is local memory) is raised so that
-a long run cannot reach it either. The limiter still runs on every submission (it counts, in the
-same cache, exactly as in production), so its cost is measured; it only never trips. Nothing else
+Why: every benchmark client connects from 127.0.0.1, so the server sees one source, and sends its
+forms without running the proof-of-work script. In production that source would wait
+``SPEAKUP_NO_SCRIPT_DELAY_SECONDS`` (doubling as it sends more, up to 16 times) per concern, and
+after ``SPEAKUP_DAILY_LIMITS["concerns_per_organisation"]`` concerns in a day the organisation
+takes no more: the benchmark would measure the wait and the "cannot take more today" page. So
+the wait is 0 and the bound out of reach. The costs still run on every submission (the source's
+count is kept in the same cache, the challenge checked), so their own work is measured; what
+they make a flood pay is measured by ``bench_flood.py`` with the production values. Nothing else
 differs from production: every secret and the database come from the environment that
 ``bench_submissions.py`` sets, and ``DEBUG`` stays off.
 
@@ -14,12 +16,9 @@ Never use this module to serve real users.
 """
 
 from candour.web.config.settings.production import *  # noqa: F403
-from candour.web.config.settings.production import SPEAKUP_RATE_LIMITS as _PRODUCTION_LIMITS
+from candour.web.config.settings.production import SPEAKUP_DAILY_LIMITS as _PRODUCTION_BOUNDS
 
-_NEVER = 1_000_000_000  # events per window: more than any benchmark run submits
+_NEVER = 1_000_000_000  # more than any benchmark run submits
 
-SPEAKUP_RATE_LIMITS = {
-    **_PRODUCTION_LIMITS,
-    "submit_per_source": (_NEVER, 60 * 60, 60 * 60),
-    "submit_global": (_NEVER, 60, 5 * 60),
-}
+SPEAKUP_NO_SCRIPT_DELAY_SECONDS = 0
+SPEAKUP_DAILY_LIMITS = {**_PRODUCTION_BOUNDS, "concerns_per_organisation": _NEVER}

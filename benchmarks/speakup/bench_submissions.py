@@ -80,7 +80,7 @@ IDLE_REOPEN = 1.0  # seconds: reopen a kept-alive connection idle longer (never 
 SEED = 20260101
 GOAL_PER_SECOND = 100
 GLOBALEAKS_PER_SECOND = 1  # cited (CRYPTO.md): two 1.04 s, 128 MiB Argon2 calls per submission
-CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_RE = re.compile(rb'name="reporter_token" value="([^"]+)"')  # the reporter form's token
 RECEIPT_RE = re.compile(rb'id="receipt">([^<]+)<')
 STEPS = ("get_form", "post_concern", "get_receipt", "post_confirm", "get_case")
 CONTENDED_CORES = 0.15  # other processes' CPU above which a run measured its neighbours too
@@ -205,10 +205,16 @@ def environment(database_url: str) -> dict[str, str]:
         "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT / "src")]),
         "CANDOUR_SECRET_KEY": secrets.token_urlsafe(50),
         "CANDOUR_RECEIPT_PEPPER": secrets.token_hex(32),
+        "CANDOUR_AUDIT_KEY": secrets.token_hex(32),
         "CANDOUR_DATABASE_URL": database_url,
         "CANDOUR_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CANDOUR_VAR_DIR": str(WORK / "var"),
         "CANDOUR_SPEAKUP_KEYSTORE": str(WORK / "speakup-keys"),
+        # reporters' sessions live server-side in this cache: shared by the worker processes, as
+        # production requires with more than one (memcached on 127.0.0.1, as scripts/test.sh runs)
+        "CANDOUR_SPEAKUP_CACHE": os.environ.get(
+            "CANDOUR_SPEAKUP_CACHE", "memcached://127.0.0.1:11211"
+        ),
     }
 
 
@@ -544,7 +550,7 @@ class Load:
 
 def multipart(fields: list[tuple[str, str]], token: str) -> tuple[str, bytes]:
     boundary = "----candourbench" + secrets.token_hex(12)
-    parts = [("csrfmiddlewaretoken", token), *fields]
+    parts = [("reporter_token", token), *fields]
     body = "".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
         for name, value in parts
@@ -577,15 +583,20 @@ class Browser:
         start = time.perf_counter()
         response = await self.connection.request(method, path, headers, body)
         self.load.latencies.setdefault(step, []).append(time.perf_counter() - start)
-        for name, value in response.headers:
-            if name == "set-cookie":
-                pair, _, attributes = value.partition(";")
-                key, _, cookie = pair.partition("=")
-                if "max-age=0" in attributes.lower() or not cookie.strip('"'):
-                    self.cookies.pop(key.strip(), None)
-                else:
-                    self.cookies[key.strip()] = cookie
+        remember_cookies(self.cookies, response)
         return response
+
+
+def remember_cookies(cookies: dict[str, str], response: Response) -> None:
+    """Keep what the response's Set-Cookie headers set, and forget what they delete."""
+    for name, value in response.headers:
+        if name == "set-cookie":
+            pair, _, attributes = value.partition(";")
+            key, _, cookie = pair.partition("=")
+            if "max-age=0" in attributes.lower() or not cookie.strip('"'):
+                cookies.pop(key.strip(), None)
+            else:
+                cookies[key.strip()] = cookie
 
 
 def _expect(response: Response, status: int, location: str | None, step: str) -> None:
@@ -615,7 +626,7 @@ async def one_submission(load: Load, connection: Connection, number: int, rng, m
         submission.receipt = RECEIPT_RE.search(page.body).group(1).decode().strip()
         if load.full_flow:
             token = CSRF_RE.search(page.body).group(1).decode()
-            confirm = f"csrfmiddlewaretoken={token}&last_group={submission.receipt[-4:]}"
+            confirm = f"reporter_token={token}&last_group={submission.receipt[-4:]}"
             confirmed = await browser.send(
                 "post_confirm",
                 "POST",
@@ -676,7 +687,7 @@ def verify(load: Load, guardian_password: str) -> dict:
     """Every stored submission is in the database, once, and opens for the guardian (and, with
     its receipt, for the reporter) with the narrative that was sent."""
     from candour import crypto
-    from candour.web.core import audit
+    from candour.web.core.audit_verify import verify as verify_audit_chain
     from candour.web.speakup import vault
     from candour.web.speakup.models import Case, GuardianKeys, ReporterActivity
 
@@ -712,7 +723,7 @@ def verify(load: Load, guardian_password: str) -> dict:
         except (vault.NoAccess, crypto.DecryptionError):
             ok = False
         receipts_failed += not ok
-    chain = audit.verify()
+    chain = verify_audit_chain()
     received = sum(
         ReporterActivity.objects.filter(kind=ReporterActivity.Kind.CONCERN).values_list(
             "count", flat=True

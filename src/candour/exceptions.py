@@ -22,8 +22,17 @@ class UserError(CandourError):
     exit_code = EXIT_USER_ERROR
 
 
+class ConfigurationError(UserError):
+    """A setting a command needs is missing or malformed (a key, a path). Names the setting."""
+
+
 class OptionError(UserError):
     """An option (keyword argument or CLI flag) is invalid on its own or against the data."""
+
+
+class ImportRefused(UserError):
+    """A valid file whose import would change stored data in a way that needs confirming (or
+    that Candour does not allow), so nothing was imported."""
 
 
 @dataclass(frozen=True)
@@ -48,20 +57,39 @@ class Problem:
 class DataFileError(UserError):
     """A data file failed validation. Carries every problem found (up to a limit)."""
 
-    def __init__(self, path: str, problems: list[Problem], *, consequence: str = ""):
+    def __init__(
+        self,
+        path: str,
+        problems: list[Problem],
+        *,
+        consequence: str = "",
+        rows_in_file: bool = False,
+    ):
         self.path = str(path)
         self.problems = list(problems)
         self.consequence = consequence
+        # True when the rows are already numbered as in the file (the reader found them).
+        self.rows_in_file = rows_in_file
         super().__init__(self._render())
 
     def in_file(self, *, header_rows: int = 1, consequence: str = "") -> DataFileError:
         """The same problems with frame rows (first data row = 1) renumbered as a spreadsheet
         shows the file they were read from (the header is row 1)."""
+        if self.rows_in_file:
+            return self.with_consequence(consequence or self.consequence)
         shifted = [
             Problem(p.message, row=None if p.row is None else p.row + header_rows, column=p.column)
             for p in self.problems
         ]
-        return DataFileError(self.path, shifted, consequence=consequence or self.consequence)
+        return DataFileError(
+            self.path, shifted, consequence=consequence or self.consequence, rows_in_file=True
+        )
+
+    def with_consequence(self, consequence: str) -> DataFileError:
+        """The same problems, saying what followed from them (e.g. "nothing was imported")."""
+        return DataFileError(
+            self.path, self.problems, consequence=consequence, rows_in_file=self.rows_in_file
+        )
 
     def _render(self) -> str:
         ending = f"; {self.consequence}." if self.consequence else "."

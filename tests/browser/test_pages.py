@@ -84,12 +84,14 @@ def test_targets_pages(page, live_server, make_user, check_accessibility):
     page.fill("#id_name", "An incomplete target")
     page.select_option("#id_measure", "rtt_18wk")
     page.select_option("#id_comparison", "at_least")
-    page.fill("#id_threshold", "0.9")
+    page.fill("#id_threshold", "90")
     page.fill("#id_set_by", "A region")
     page.fill("#id_effective_from", "2025-04-01")
     page.click("button[name=publish]")
     summary = page.locator(".nhsuk-error-summary")
-    assert "patient-safety domain is missing" in summary.inner_text()
+    assert "Select a balancing measure from the patient-safety domain" in summary.inner_text()
+    summary.locator("a[href='#id_balancing_measures_0']").click()
+    assert page.evaluate("document.activeElement.id") == "id_balancing_measures_0"
     check_accessibility(page, "target-form-errors")
 
 

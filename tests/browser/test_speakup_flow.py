@@ -195,7 +195,7 @@ def test_an_anonymous_concern_from_start_to_would_you_speak_up_again(
     assert "Triaged" in page.locator("main .nhsuk-tag").first.inner_text()
     action = in_form(page, "action")
     action.locator("textarea").fill("Review night staffing on ward 9 with the matron.")
-    action.locator("select").select_option(label="guardian")
+    action.locator("select").select_option(label="guardian (Freedom to Speak Up guardian)")
     action.locator("input[type=date]").fill("2025-06-30")
     action.locator("button").click()
     check_accessibility(page, "speakup-case-actioned")
@@ -301,3 +301,60 @@ def test_a_guardian_records_a_concern_received_in_person(
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){4}", page.locator("#receipt").inner_text())
     case = Case.objects.get()
     assert (case.channel, case.route, case.worker_safety) == ("in_person", "anonymous", True)
+
+
+def test_a_reporter_rereads_their_concern_and_adds_a_file(
+    page, live_server, r0b_guardian, check_accessibility
+):
+    """With the receipt, the person reads again what they sent and adds a photo later: its
+    hidden details removed and sealed like the rest; the guardian sees it with the concern."""
+    from tests.integration.speakup_access import submit
+
+    from candour.web.speakup.models import Attachment
+
+    case, receipt = submit(narrative=NARRATIVE, location=LOCATION)
+    page.goto(f"{live_server.url}/speak-up/follow-up/")
+    page.fill("#id_receipt", str(receipt))
+    page.click("text=Open my concern")
+    assert page.locator("h1").inner_text() == "Your concern"
+    sent = page.locator("#sent")
+    assert NARRATIVE in sent.inner_text()
+    assert LOCATION in sent.inner_text()
+    assert "None" in page.locator("#sent-files").inner_text()
+    check_accessibility(page, "speakup-reporter-what-you-sent")
+
+    page.set_input_files(
+        "#id_attachment",
+        files=[{"name": "wedged-door.png", "mimeType": "image/png", "buffer": tiny_png()}],
+    )
+    page.click("text=Add file")
+    assert page.locator("h1").inner_text() == "Your concern"
+    assert "File added" in page.locator(".nhsuk-notification-banner").inner_text()
+    assert "wedged-door.png" in page.locator("#sent-files").inner_text()
+    check_accessibility(page, "speakup-reporter-file-added")
+
+    page.click("text=Add file")  # nothing chosen: the NHS.UK error pattern
+    assert "Select a file" in page.locator(".nhsuk-error-summary").inner_text()
+    check_accessibility(page, "speakup-reporter-file-error")
+
+    attachment = Attachment.objects.get(case=case)
+    assert attachment.cleaned_format == "png"
+    assert b"wedged-door" not in bytes(attachment.description)
+
+
+def tiny_png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"Comment\x00taken on ward 9")
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )

@@ -76,6 +76,7 @@ EXPECTED_SPEAKUP: dict[str, tuple[dict | str, dict]] = {
     "speakup:reporter_reply": ({}, EVERYONE_POST_ONLY),
     "speakup:reporter_feedback": ({}, EVERYONE_POST_ONLY),
     "speakup:reporter_check_in": ({}, EVERYONE_POST_ONLY),
+    "speakup:reporter_add_file": ({}, EVERYONE_POST_ONLY),
     "speakup:reporter_leave": ({}, EVERYONE_POST_ONLY),
     "speakup:we_did": (ORGANISATION, EVERYONE),
     # Guardians: keys and session ("test-guardian" has no keys: sent to set them up).
@@ -109,6 +110,12 @@ EXPECTED_SPEAKUP: dict[str, tuple[dict | str, dict]] = {
     "speakup:return_csv": (
         "/speak-up/return.csv?organisation=R0B",
         THEME_READERS,
+    ),
+    # true counts in the NGO layout: guardians only, and only of the organisation ("test-guardian"
+    # is a guardian of none: 403)
+    "speakup:return_ngo_csv": (
+        "/speak-up/return-ngo.csv?organisation=R0B",
+        only(Role.GUARDIAN, status=DENIED),
     ),
     "speakup:coverage": ({}, ADMIN),
     # The admin site shows speak-up metadata only, read-only.
@@ -213,7 +220,7 @@ def speakup_ids(owner) -> dict[str, str]:
     """Objects for the access table's markers: a case at R0B sealed to a guardian made here,
     with an attachment, an action owned by ``owner``, a disclosure request and a draft
     summary."""
-    from candour.web.core.actions import create_user
+    from candour.web.core.actions import create_user, grant_role
     from candour.web.oversight.models import Organisation
     from candour.web.speakup import actions, vault
     from candour.web.speakup.models import IdentityDisclosure
@@ -221,6 +228,8 @@ def speakup_ids(owner) -> dict[str, str]:
     guardian = create_user(
         username="access-guardian", password=PASSWORD, roles=[Role.GUARDIAN], by="system:test"
     )
+    # an action's owner holds a role at the case's organisation
+    grant_role(user=owner, role=Role.STAFF, organisation_code="R0B", by="system:test")
     enrol_quickly(guardian)
     case, _ = submit(
         route="confidential",

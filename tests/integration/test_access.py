@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
+from tests.integration.leadership_access import EXPECTED_LEADERSHIP
 from tests.integration.speakup_access import EXPECTED_SPEAKUP, speakup_ids
 
 from candour.web.core.roles import Role
@@ -24,7 +25,7 @@ ALL_SIGNED_IN = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, OK)}
 API_SIGNED_IN = {ANONYMOUS: 401, **dict.fromkeys(ROLES, OK)}
 EVERYONE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, OK)}
 ADMIN_ONLY = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, DENIED), Role.ADMIN.value: OK}
-# Sign-in page: people already signed in are sent on to the organisations list.
+# Sign-in page: people already signed in are sent on to their landing page.
 SIGN_IN_PAGE = {ANONYMOUS: OK, **dict.fromkeys(ROLES, 302)}
 # Sign-out takes POST only; GET is refused with 405 once access is granted.
 SIGN_OUT = {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, 405)}
@@ -39,6 +40,8 @@ CONCERN_RAISERS = {
     Role.BOARD.value: OK,
     Role.ANALYST.value: OK,
 }
+CONCERN_READERS = {**CONCERN_RAISERS}  # the same roles; a board member only their own
+API_CONCERN_READERS = {**CONCERN_READERS, ANONYMOUS: 401}
 TARGET_EDITORS = {
     ANONYMOUS: SIGN_IN,
     **dict.fromkeys(ROLES, DENIED),
@@ -60,7 +63,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "oversight:organisations": ({}, ALL_SIGNED_IN),
     "oversight:organisation": (ORGANISATION, ALL_SIGNED_IN),
     "oversight:concern_new": (ORGANISATION, CONCERN_RAISERS),
-    "oversight:concern": (CONCERN, ALL_SIGNED_IN),
+    "oversight:concern": (CONCERN, CONCERN_READERS),
     "oversight:targets": ({}, ALL_SIGNED_IN),
     "oversight:series_chart": ({"ods_code": "RJ1", "measure_id": "ae_4hr_type1"}, ALL_SIGNED_IN),
     "oversight:regions": ({}, ALL_SIGNED_IN),
@@ -78,7 +81,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "api:observations": ({}, API_SIGNED_IN),
     "api:targets": ({}, API_SIGNED_IN),
     "api:target": ({"pk": "ae_4hr_95"}, API_SIGNED_IN),
-    "api:concerns": ({}, API_SIGNED_IN),
+    "api:concerns": ({}, API_CONCERN_READERS),
     "api:assessments": ({}, API_SIGNED_IN),
     "api:assessment": ({"ods_code": "RJ1"}, API_SIGNED_IN),
     "oversight:target": (TARGET, ALL_SIGNED_IN),
@@ -154,6 +157,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
 
 
 EXPECTED.update(EXPECTED_SPEAKUP)
+EXPECTED.update(EXPECTED_LEADERSHIP)
 
 
 def url_names(resolver=None, namespace: str = "") -> list[str]:
@@ -195,7 +199,7 @@ def test_status_for_role(name, role, client_for, make_user):
         organisation=Organisation.objects.get(pk="R0B"),
         title="Access test",
         explanation="For the access table.",
-        owner=owner,
+        owner=make_user(Role.REGIONAL, username="concern-owner"),
         by="system:test",
     )
     ids = {
@@ -218,6 +222,59 @@ def test_status_for_role(name, role, client_for, make_user):
     public_redirect = all(status == 302 for status in expected.values())
     if expected[role] == SIGN_IN and role is ANONYMOUS and not public_redirect:
         assert response["Location"].startswith("/sign-in/")
+
+
+# --- Roles granted for one organisation or region, not nationally --------------------------------
+# The table's users hold their role nationally. Here board members, regional oversight and
+# analysts hold it for one scope instead: R0B itself, R0B's region (North East and Yorkshire,
+# Y63), or another organisation (RJ1, in London). The concern belongs to R0B; the targets apply to
+# every organisation, so writing them needs a national grant. Every oversight and API URL is
+# checked; a status differs from the national table only where a row below says so.
+SCOPED_ROLES = (Role.BOARD.value, Role.REGIONAL.value, Role.ANALYST.value)
+OWN, REGION, ELSEWHERE = "R0B", "Y63", "RJ1"
+NATIONAL_TARGETS = {Role.REGIONAL.value: DENIED, Role.ANALYST.value: DENIED}
+SCOPED_EXPECTED: dict[str, dict[str, dict[str | None, int]]] = {
+    "oversight:target_new": dict.fromkeys((OWN, REGION, ELSEWHERE), NATIONAL_TARGETS),
+    "oversight:target_edit": dict.fromkeys((OWN, REGION, ELSEWHERE), NATIONAL_TARGETS),
+    "oversight:concern_new": {ELSEWHERE: dict.fromkeys(SCOPED_ROLES, DENIED)},
+    "oversight:concern": {ELSEWHERE: {Role.BOARD.value: DENIED}},
+}
+SCOPED_URLS = [name for name in EXPECTED if name.startswith(("oversight:", "api:"))]
+SCOPED_CASES = [
+    (name, role, scope)
+    for name in SCOPED_URLS
+    for role in SCOPED_ROLES
+    for scope in (OWN, REGION, ELSEWHERE)
+]
+
+
+def test_every_scoped_row_names_a_url_in_the_table():
+    assert set(SCOPED_EXPECTED) <= set(SCOPED_URLS)
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "scope"), SCOPED_CASES, ids=[f"{n}-{r}-for-{s}" for n, r, s in SCOPED_CASES]
+)
+def test_status_for_a_role_granted_for_one_organisation_or_region(
+    name, role, scope, client_for, make_user
+):
+    from django.urls import reverse
+
+    from candour.web.oversight.actions import raise_concern
+    from candour.web.oversight.models import Organisation
+
+    concern = raise_concern(
+        organisation=Organisation.objects.get(pk=OWN),
+        title="Access test",
+        explanation="For the access table.",
+        owner=make_user(Role.REGIONAL, username="concern-owner"),
+        by="system:test",
+    )
+    kwargs, expected = EXPECTED[name]
+    kwargs = {k: str(concern.pk) if v == "<concern>" else v for k, v in kwargs.items()}
+    status = SCOPED_EXPECTED.get(name, {}).get(scope, {}).get(role, expected[role])
+    response = client_for(role, organisation_code=scope).get(reverse(name, kwargs=kwargs))
+    assert response.status_code == status
 
 
 def test_a_view_without_declared_roles_is_refused(rf, make_user):

@@ -1,7 +1,9 @@
 """Sticky concerns (P9): a concern has an owner and closes only on recorded evidence."""
 
+import re
+
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from candour.web.core.models import AuditEvent
@@ -100,3 +102,132 @@ def test_raise_from_the_web(client_for, make_user):
     )
     assert response.status_code == 302
     assert "Bullying scores" in client.get("/organisations/RJ1/").content.decode()
+
+
+# --- Scoped to the organisations a role is granted for (issue 10, finding 7) ----------------------
+# RJ1 (Guy's and St Thomas') is in London, Y56; R0B (South Tyneside and Sunderland) is in North
+# East and Yorkshire, Y63.
+
+
+def test_board_granted_for_another_organisation_cannot_raise_a_concern(client_for, make_user):
+    owner = make_user(Role.REGIONAL, username="regional-owner")
+    client = client_for(Role.BOARD, organisation_code="R0B")
+    assert client.get("/organisations/RJ1/concerns/new/").status_code == 403
+    response = client.post(
+        "/organisations/RJ1/concerns/new/",
+        {"title": "Not ours", "explanation": "Raised from another trust.", "owner": owner.pk},
+    )
+    assert response.status_code == 403
+    assert not Concern.objects.filter(organisation="RJ1").exists()
+    assert "Raise a concern" not in client.get("/organisations/RJ1/").content.decode()
+
+
+def test_board_granted_for_another_organisation_cannot_add_evidence_or_close(client_for, concern):
+    client = client_for(Role.BOARD, organisation_code="R0B")
+    response = client.post(
+        f"/concerns/{concern.pk}/", {"kind": "inspection", "summary": "Looked fine to us."}
+    )
+    assert response.status_code == 403
+    assert not concern.evidence.exists()
+    evidence = actions.record_evidence(
+        concern=concern, kind="inspection", summary="Focused inspection.", by="system:test"
+    )
+    response = client.post(f"/concerns/{concern.pk}/", {"close": "1", "evidence": evidence.pk})
+    assert response.status_code == 403
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN
+
+
+def test_a_board_member_reads_only_their_own_organisations_concerns(client_for, concern):
+    client = client_for(Role.BOARD, organisation_code="R0B")
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 403
+    assert concern.title not in client.get("/organisations/RJ1/").content.decode()
+    assert concern.title not in client.get("/regions/Y56/").content.decode()
+    listed = client.get("/api/concerns/", {"organisation": "RJ1"}).json()
+    assert listed["count"] == 0
+
+
+@pytest.mark.parametrize("role", [Role.REGIONAL, Role.ANALYST])
+def test_regional_oversight_and_analysts_read_every_organisations_concerns(
+    client_for, concern, role
+):
+    client = client_for(role, organisation_code="R0B")
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 200
+    assert concern.title in client.get("/organisations/RJ1/").content.decode()
+    assert client.get("/api/concerns/", {"organisation": "RJ1"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.GUARDIAN, Role.TALENT_BOARD])
+def test_people_outside_oversight_do_not_read_concerns(client_for, concern, role):
+    client = client_for(role)
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 403
+    assert concern.title not in client.get("/organisations/RJ1/").content.decode()
+
+
+def test_regional_oversight_granted_for_the_region_raises_and_closes(client_for, make_user):
+    owner = make_user(Role.BOARD, username="rj1-board", organisation_code="RJ1")
+    client = client_for(Role.REGIONAL, organisation_code="Y56")
+    response = client.post(
+        "/organisations/RJ1/concerns/new/",
+        {"title": "Cancer waits", "explanation": "Eight months below.", "owner": owner.pk},
+    )
+    assert response.status_code == 302
+    concern = Concern.objects.get(organisation="RJ1", title="Cancer waits")
+    client.post(f"/concerns/{concern.pk}/", {"kind": "action_plan_completed", "summary": "Done."})
+    evidence = concern.evidence.get()
+    client.post(f"/concerns/{concern.pk}/", {"close": "1", "evidence": evidence.pk})
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.CLOSED
+    assert client.get("/organisations/R0B/concerns/new/").status_code == 403  # not Y56
+
+
+def test_an_owner_is_someone_who_may_resolve_the_concern_there(client_for, make_user):
+    make_user(Role.BOARD, username="r0b-board", organisation_code="R0B")
+    make_user(Role.BOARD, username="rj1-board", organisation_code="RJ1")
+    make_user(Role.REGIONAL, username="national-regional")
+    page = client_for(Role.REGIONAL).get("/organisations/RJ1/concerns/new/").content.decode()
+    assert "rj1-board" in page
+    assert "national-regional" in page
+    assert "r0b-board" not in page
+
+
+def test_the_actions_refuse_a_person_granted_for_another_organisation(make_user, concern):
+    board = make_user(Role.BOARD, username="r0b-board", organisation_code="R0B")
+    with pytest.raises(PermissionDenied):
+        actions.raise_concern(
+            organisation=Organisation.objects.get(pk="RJ1"),
+            title="Not ours",
+            explanation="x",
+            owner=board,
+            by=board,
+        )
+    with pytest.raises(PermissionDenied):
+        actions.record_evidence(concern=concern, kind="other", summary="x", by=board)
+    evidence = actions.record_evidence(
+        concern=concern, kind="other", summary="Reviewed.", by="system:test"
+    )
+    with pytest.raises(PermissionDenied):
+        actions.close_concern(concern=concern, evidence=evidence, by=board)
+    assert Concern.objects.filter(organisation="RJ1").count() == 1
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN
+
+
+def test_the_concern_forms_link_each_error_to_its_field(client_for, concern):
+    """Issue 10, finding 8: the NHS.UK error summary, shared by every form that includes it."""
+    client = client_for(Role.REGIONAL)
+    html = client.post("/organisations/RJ1/concerns/new/", {}).content.decode()
+    summary = html.split('class="nhsuk-error-summary__body">')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
+        ("id_title", "Enter a title"),
+        ("id_explanation", "Enter an explanation"),
+        ("id_owner", "Select an owner"),
+    ]
+    html = client.post(f"/concerns/{concern.pk}/", {"record": "1"}).content.decode()
+    summary = html.split('class="nhsuk-error-summary__body">')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
+        ("id_kind_0", "Select the kind of evidence"),
+        ("id_summary", "Describe the evidence"),
+    ]
+    assert 'id="id_kind_0"' in html
+    assert 'aria-describedby="id_kind-error"' in html

@@ -36,3 +36,31 @@ def test_one_account_per_role_and_reset_on_rerun(capsys):
     assert authenticate(username="demo-analyst", password=first["demo-analyst"]) is None
     assert authenticate(username="demo-analyst", password=second["demo-analyst"]) is not None
     assert User.objects.filter(username__startswith="demo-").count() == len(Role)
+
+
+def test_demo_accounts_sign_in_and_see_their_pages(client, capsys):
+    """Roles are scoped to organisations (issue 10, finding 7): demo-board is granted for R0B,
+    whose concerns it raises and reads; demo-regional nationally, so it registers targets."""
+    assert main(["demo-users"]) == 0
+    passwords = credentials(capsys.readouterr().out)
+    grants = {
+        u.username: sorted(u.role_grants.values_list("organisation_code", flat=True))
+        for u in User.objects.filter(username__startswith="demo-")
+    }
+    assert grants["demo-board"] == ["R0B"]
+    assert grants["demo-regional"] == [""]
+
+    def signed_in(username):
+        client.logout()
+        response = client.post("/sign-in/", {"username": username, "password": passwords[username]})
+        assert response.status_code == 302, username
+        return client
+
+    for username in passwords:
+        assert signed_in(username).get("/").status_code == 200, username
+    board = signed_in("demo-board")
+    assert "Raise a concern" in board.get("/organisations/R0B/").content.decode()
+    assert "Raise a concern" not in board.get("/organisations/RJ1/").content.decode()
+    regional = signed_in("demo-regional")
+    assert regional.get("/targets/new/").status_code == 200
+    assert "demo-board" in regional.get("/organisations/R0B/concerns/new/").content.decode()

@@ -5,7 +5,7 @@ import pytest
 from candour.cli import main
 from candour.importers.datasets import DATASETS
 from candour.web.core.models import AuditEvent
-from candour.web.oversight import actions
+from candour.web.oversight import imports
 from candour.web.oversight.models import Observation, Organisation, Rating
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_merged_trusts_point_at_their_successor():
 
 def test_reimport_replaces_and_never_duplicates():
     before = snapshot()
-    summary = actions.import_dataset(imported=DATASETS["rtt_ae_monthly"].load(), by="system:test")
+    summary = imports.import_dataset(imported=DATASETS["rtt_ae_monthly"].load(), by="system:test")
     assert summary.replaced == summary.observations > 8000
     assert snapshot() == before
 
@@ -89,13 +89,13 @@ def test_failure_part_way_leaves_earlier_data_intact(monkeypatch):
             raise KeyboardInterrupt("interrupted")
 
     with pytest.raises(KeyboardInterrupt):
-        actions.import_dataset(imported=imported, by="system:test", progress=crash_on_third_batch)
+        imports.import_dataset(imported=imported, by="system:test", progress=crash_on_third_batch)
     assert snapshot() == before
     assert AuditEvent.objects.count() == events
 
 
 def test_import_records_an_audit_event():
-    actions.import_dataset(imported=DATASETS["cqc_ratings"].load(), by="system:test")
+    imports.import_dataset(imported=DATASETS["cqc_ratings"].load(), by="system:test")
     event = AuditEvent.objects.filter(action="dataset.import").last()
     assert event.details["dataset"] == "cqc_ratings"
     assert event.details["ratings"] == 1356

@@ -134,3 +134,24 @@ def test_inadequate_mean_without_sector_rows():
     joined = ratings.join(survey, on="org_code").filter(pl.col("overall") == "Inadequate")
     assert joined.height == 5
     assert round(joined["q13b_hba_from_managers"].mean() * 100, 1) == 14.6
+
+
+def test_sign_in_lockout_counts_the_client_behind_the_proxy(client, make_user, settings):
+    """With the proxy's client-address header named, five wrong passwords from one client lock
+    that client out, not everyone behind the same proxy (issue 10, finding 9)."""
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    make_user(Role.BOARD, username="board-member")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    def sign_in(password, client_address):
+        return client.post(
+            "/sign-in/",
+            {"username": "board-member", "password": password},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.9, {client_address}",  # the proxy appends last
+            **proxy,
+        )
+
+    for _ in range(5):
+        sign_in("wrong", "203.0.113.1")
+    assert sign_in("correct-horse-battery-staple", "203.0.113.1").status_code == 429
+    assert sign_in("correct-horse-battery-staple", "203.0.113.2").status_code == 302

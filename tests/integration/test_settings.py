@@ -35,6 +35,7 @@ PRODUCTION_ENV = {
     "CANDOUR_ALLOWED_HOSTS": "candour.example.nhs.uk",
     "CANDOUR_RECEIPT_PEPPER": "ab" * 32,
     "CANDOUR_SPEAKUP_KEYSTORE": "/var/lib/candour/speakup-keys",
+    "CANDOUR_AUDIT_KEY": "cd" * 32,
 }
 
 
@@ -132,3 +133,83 @@ def test_deploy_check_warns_that_local_memory_rate_limits_are_per_process(tmp_pa
         check=False,
     )
     assert "speakup.W001" not in shared.stderr + shared.stdout
+
+
+def test_production_without_the_audit_key_stops_with_a_hint():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CANDOUR_AUDIT_KEY"}
+    result = load_production(**env)
+    assert result.returncode != 0
+    assert "CANDOUR_AUDIT_KEY is not set" in result.stderr
+    assert "secrets.token_hex(32)" in result.stderr
+
+
+def manage(tmp_path, *args, **env) -> subprocess.CompletedProcess:
+    """``manage.py ARGS`` under the production settings with their secrets, and ``env``."""
+    env = {
+        **BASE_ENV,
+        **PRODUCTION_ENV,
+        "DJANGO_SETTINGS_MODULE": "candour.web.config.settings.production",
+        "CANDOUR_VAR_DIR": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_a_malformed_audit_key_stops_start_up(tmp_path):
+    result = manage(tmp_path, "check", CANDOUR_AUDIT_KEY="not-hex")
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr
+    assert "AUDIT_KEY is not hexadecimal" in result.stderr
+
+
+def test_deploy_check_warns_when_nothing_anchors_the_audit_chain(tmp_path):
+    unset = manage(tmp_path, "check", "--deploy")
+    assert "core.W001" in unset.stderr + unset.stdout
+    assert "core.W002" in unset.stderr + unset.stdout
+    anchored_env = {
+        "CANDOUR_AUDIT_CHECKPOINTS": str(tmp_path / "checkpoints.jsonl"),
+        "CANDOUR_AUDIT_SIGNING_KEY": "ef" * 32,
+    }
+    anchored = manage(tmp_path, "check", "--deploy", **anchored_env)
+    assert "core.W001" not in anchored.stderr + anchored.stdout
+    assert "core.W002" not in anchored.stderr + anchored.stdout
+    mismatched = manage(
+        tmp_path, "check", "--deploy", **anchored_env, CANDOUR_AUDIT_VERIFY_KEY="01" * 32
+    )
+    assert "core.E002" in mismatched.stderr
+    assert "AUDIT_VERIFY_KEY is not the public key of AUDIT_SIGNING_KEY" in mismatched.stderr
+
+
+def test_deploy_check_warns_until_the_static_files_are_collected(tmp_path):
+    """Issue 10, finding 9: under the production settings every page is a 500 until
+    collectstatic has run, and check --deploy said nothing."""
+    env = {"CANDOUR_VAR_DIR": str(tmp_path), "CANDOUR_SPEAKUP_KEYSTORE": str(tmp_path / "keys")}
+    before = manage(tmp_path, "check", "--deploy", "--tag", "staticfiles", **env)
+    assert "core.W003" in before.stderr + before.stdout
+    assert "collectstatic --no-input" in before.stderr + before.stdout
+    assert str(tmp_path / "staticfiles" / "staticfiles.json") in before.stderr + before.stdout
+    collected = manage(tmp_path, "collectstatic", "--no-input", "-v", "0", **env)
+    assert collected.returncode == 0, collected.stderr
+    after = manage(tmp_path, "check", "--deploy", "--tag", "staticfiles", **env)
+    assert "core.W003" not in after.stderr + after.stdout
+
+
+def test_deploy_check_warns_when_no_client_address_header_is_set_behind_the_proxy(tmp_path):
+    """Issue 10, finding 9: production trusts a proxy for HTTPS (X-Forwarded-Proto), so
+    REMOTE_ADDR is the proxy's address unless the client-address header is named."""
+    env = {"CANDOUR_VAR_DIR": str(tmp_path)}
+    unset = manage(tmp_path, "check", "--deploy", "--tag", "security", **env)
+    assert "core.W004" in unset.stderr + unset.stdout
+    assert "CANDOUR_CLIENT_ADDRESS_HEADER" in unset.stderr + unset.stdout
+    named = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--tag",
+        "security",
+        CANDOUR_CLIENT_ADDRESS_HEADER="HTTP_X_FORWARDED_FOR",
+        **env,
+    )
+    assert "core.W004" not in named.stderr + named.stdout

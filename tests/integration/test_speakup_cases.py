@@ -210,7 +210,8 @@ def test_a_guardian_at_the_same_organisation_not_sealed_to_the_case_sees_it_list
     assert concern.reference in listing
 
 
-def test_the_list_puts_overdue_cases_first(client, guardian):
+def test_the_list_puts_overdue_cases_first(client, guardian, settings):
+    settings.SPEAKUP_TARGETS = {"acknowledge": "7 days", "triage": "7 days", "feedback": "90 days"}
     today = actions.today()
     fresh, _ = submit()
     late, _ = submit()
@@ -226,7 +227,7 @@ def test_the_list_puts_overdue_cases_first(client, guardian):
 
 
 def test_target_times_are_configurable(client, guardian, settings):
-    settings.SPEAKUP_TARGET_DAYS = {"acknowledge": 1, "feedback": 30}
+    settings.SPEAKUP_TARGETS = {"acknowledge": "1 day", "triage": "2 days", "feedback": "30 days"}
     case, _ = submit()
     Case.objects.filter(pk=case.pk).update(received_on=actions.today() - datetime.timedelta(days=3))
     unlocked(client, guardian)
@@ -238,6 +239,7 @@ def test_target_times_are_configurable(client, guardian, settings):
 
 def test_the_whole_lifecycle_through_the_pages(client, guardian, concern, make_user):
     owner = make_user(Role.STAFF, username="ward-manager")
+    grant_role(user=owner, role=Role.STAFF, organisation_code="R0B", by="system:test")
     unlocked(client, guardian)
     # steps out of order are refused
     early = post(client, concern, "triage", {"risk": "low", "categories": "patient_safety"})
@@ -548,13 +550,30 @@ def test_attachments_download_decrypted_and_audited(client, guardian):
     assert AuditEvent.objects.filter(action="speakup.attachment.read").count() == 1
 
 
-def test_legal_hold_is_toggled_and_audited(client, guardian, concern):
+def test_legal_hold_needs_a_reason_and_is_audited(client, guardian, concern):
+    from candour.web.speakup.models import LegalHold
+
     unlocked(client, guardian)
-    client.post(f"/speak-up/cases/{concern.pk}/legal-hold/", {"hold": "1"})
-    assert Case.objects.get(pk=concern.pk).legal_hold
-    client.post(f"/speak-up/cases/{concern.pk}/legal-hold/", {"hold": "0"})
+    url = f"/speak-up/cases/{concern.pk}/legal-hold/"
+    refused = client.post(url, {"hold": "1", "legal_hold-reason": "  "})
+    assert refused.status_code == 400
+    assert "Enter the reason" in refused.content.decode()
     assert not Case.objects.get(pk=concern.pk).legal_hold
-    assert AuditEvent.objects.filter(action="speakup.case.legal_hold").count() == 2
+    client.post(url, {"hold": "1", "legal_hold-reason": "Employment tribunal claim ET/1234."})
+    assert Case.objects.get(pk=concern.pk).legal_hold
+    page = client.get(f"/speak-up/cases/{concern.pk}/").content.decode()
+    assert "Employment tribunal claim ET/1234." in page
+    assert client.post(url, {"hold": "0", "legal_hold-reason": ""}).status_code == 400
+    assert Case.objects.get(pk=concern.pk).legal_hold
+    client.post(url, {"hold": "0", "legal_hold-reason": "The claim was withdrawn."})
+    assert not Case.objects.get(pk=concern.pk).legal_hold
+    hold = LegalHold.objects.get(case=concern)
+    assert (hold.placed_by, hold.released_by) == (guardian, guardian)
+    assert hold.release_reason == "The claim was withdrawn."
+    events = AuditEvent.objects.filter(action="speakup.case.legal_hold").order_by("id")
+    assert [e.details["hold"] for e in events] == [True, False]
+    assert all(e.details["legal_hold"] == hold.pk for e in events)
+    assert not any("tribunal" in str(e.details) for e in events)  # the reason stays out
 
 
 def test_you_said_we_did_needs_a_second_person(client, guardian, make_user):

@@ -101,7 +101,7 @@ def test_an_empty_reply_is_refused(client, concern):
     sign_in_with(client, concern[1])
     response = client.post("/speak-up/follow-up/reply/", {"reply-body": ""})
     assert response.status_code == 400
-    assert "This field is required" in response.content.decode()
+    assert "Enter your message" in response.content.decode()
 
 
 def test_after_closure_the_reporter_answers_would_you_speak_up_again(client, concern, guardian):
@@ -174,32 +174,19 @@ def test_wrong_and_malformed_receipts_get_the_same_answer(client, concern):
     assert answers[3][0] == 400  # empty: the field is required
 
 
-def test_wrong_receipts_lock_the_source_out_and_then_a_right_one_is_refused_too(
-    client, concern, settings
-):
-    settings.SPEAKUP_RATE_LIMITS = {
-        **settings.SPEAKUP_RATE_LIMITS,
-        "receipt_per_source": (3, 900, 3600),
-    }
+def test_wrong_receipts_never_lock_out_a_right_one(client, concern, settings):
+    settings.SPEAKUP_SLOW_DOWN = {**settings.SPEAKUP_SLOW_DOWN, "receipt": (3, 900)}
     _, receipt = concern
-    for _ in range(3):
+    for _ in range(20):
         assert sign_in_with(client, wrong_receipt(receipt)).status_code == 400
-    locked = sign_in_with(client, wrong_receipt(receipt))
-    assert locked.status_code == 429
-    right = sign_in_with(client, receipt)
-    assert right.status_code == 429
-    assert error_summary(right) == error_summary(locked)
-    assert "too many attempts" in error_summary(right)
-    # another source is unaffected
-    assert sign_in_with(client, receipt, REMOTE_ADDR="203.0.113.5").status_code == 302
+    assert sign_in_with(client, receipt).status_code == 302
 
 
-def test_wrong_receipts_from_many_sources_trip_the_global_limit(client, concern, settings):
-    settings.SPEAKUP_RATE_LIMITS = {**settings.SPEAKUP_RATE_LIMITS, "receipt_global": (5, 300, 900)}
+def test_wrong_receipts_from_many_sources_lock_nobody_out(client, concern):
     _, receipt = concern
-    for n in range(6):
+    for n in range(60):
         sign_in_with(client, wrong_receipt(receipt), REMOTE_ADDR=f"203.0.113.{n}")
-    assert sign_in_with(client, receipt, REMOTE_ADDR="198.51.100.1").status_code == 429
+    assert sign_in_with(client, receipt, REMOTE_ADDR="198.51.100.1").status_code == 302
 
 
 def test_the_rate_limiter_keeps_no_address(client, concern):
@@ -211,10 +198,6 @@ def test_the_rate_limiter_keeps_no_address(client, concern):
 
 
 def test_a_wrong_receipt_takes_about_as_long_as_a_right_one(client, concern, settings):
-    settings.SPEAKUP_RATE_LIMITS = {
-        **settings.SPEAKUP_RATE_LIMITS,
-        "receipt_per_source": (10_000, 900, 3600),
-    }
     _, receipt = concern
     from candour.web.speakup.views.reporter import _find_case
 

@@ -192,7 +192,10 @@ def test_the_record_form_asks_about_the_person_and_only_offers_ones_own_organisa
     )
     assert refused.status_code == 400
     errors = refused.content.decode()
-    assert "Give their name and how to contact them, or choose anonymous." in errors
+    assert (
+        "Enter their name, role and how to contact them, or choose to speak up anonymously"
+        in errors
+    )
     assert "Select a valid choice. RJ1 is not one of the available choices." in errors
     assert not Case.objects.exists()
 

@@ -93,7 +93,7 @@ def test_a_dry_run_changes_nothing(closed, capsys):
 
 def test_a_case_on_legal_hold_outlives_its_retention(closed, guardian, capsys):
     case, _ = closed
-    actions.set_legal_hold(case=case, hold=True, by=guardian)
+    actions.set_legal_hold(case=case, hold=True, reason="Inquest pending.", by=guardian)
     assert expire(case.expires_on + datetime.timedelta(days=365)) == 0
     assert "0 case(s) shredded" in capsys.readouterr().out
     opened = vault.open_for(

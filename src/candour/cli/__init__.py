@@ -22,7 +22,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.audit",
     "candour.cli.demo",
     "candour.cli.spc",
+    "candour.cli.cusum",
     "candour.cli.speakup",
+    "candour.cli.leadership",
 )
 
 

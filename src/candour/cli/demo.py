@@ -10,6 +10,10 @@ from candour.cli.django_setup import setup_django
 DEMO_ORGANISATION = (
     "R0B"  # South Tyneside and Sunderland: a merged trust with data under three codes
 )
+NATIONAL = ""  # a grant with no organisation code covers every organisation
+# Each demo account's role is granted for the demo organisation, except regional oversight's,
+# which is national so that demo-regional can register and publish the national targets.
+DEMO_SCOPES = {"regional": NATIONAL}
 PASSWORD_BYTES = 12  # 16 URL-safe characters
 ACTOR = "system:candour-demo-users"
 
@@ -20,11 +24,14 @@ def register(subparsers) -> None:
         help="create one demo account per role and print the credentials once",
         description=(
             "Create one account per role (demo-staff, demo-guardian, ...) with a random password, "
-            "and print the usernames and passwords once. They are not stored anywhere else: "
+            f"and print the usernames and passwords once. Each role is granted for {DEMO_ORGANISATION} "
+            "(South Tyneside and Sunderland), except demo-regional's, which is national. The "
+            "passwords are not stored anywhere else: "
             "running it again gives the existing demo accounts new passwords. demo-guardian gets "
             "speak-up case keys for the demo organisation and its recovery key is printed once; "
             "a re-run replaces those keys, so concerns raised before it can no longer be read by "
-            "demo-guardian (there is no escrow)."
+            "demo-guardian (there is no escrow). demo-talent-board sits on the talent board of "
+            "the demo organisation's region."
         ),
     )
     parser.set_defaults(handler=run)
@@ -40,15 +47,17 @@ def run(args: argparse.Namespace) -> int:
     for role in Role:
         username = f"demo-{role.value.replace('_', '-')}"
         password = secrets.token_urlsafe(PASSWORD_BYTES)
+        scope = DEMO_SCOPES.get(role.value, DEMO_ORGANISATION)
         existing = User.objects.filter(username=username).first()
         if existing:
             actions.set_password(user=existing, password=password, by=ACTOR)
+            actions.grant_role(user=existing, role=role.value, organisation_code=scope, by=ACTOR)
         else:
             actions.create_user(
                 username=username,
                 password=password,
                 roles=[role.value],
-                organisation_code=DEMO_ORGANISATION,
+                organisation_code=scope,
                 first_name="Demo",
                 last_name=role.label,
                 by=ACTOR,
@@ -56,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append((role.label, username, password))
         if role == Role.GUARDIAN:
             recovery_key = _enrol_demo_guardian(User.objects.get(username=username), password)
+        if role == Role.TALENT_BOARD:
+            _seat_on_talent_board(User.objects.get(username=username))
     width = max(len(label) for label, _, _ in rows)
     print("Demo accounts (shown once; sign in at http://127.0.0.1:8000/sign-in/):")
     for label, username, password in rows:
@@ -63,6 +74,20 @@ def run(args: argparse.Namespace) -> int:
     print(f"Speak-up case keys for the guardian at {DEMO_ORGANISATION}; recovery key (shown once):")
     print(f"  {recovery_key}")
     return 0
+
+
+def _seat_on_talent_board(user) -> None:
+    """The demo talent-board member sits on the board of the demo organisation's region."""
+    from candour.web.leadership import actions
+    from candour.web.oversight.models import Organisation
+
+    organisation = Organisation.objects.filter(pk=DEMO_ORGANISATION).first()
+    if organisation is None or not organisation.region_code:
+        return
+    board = actions.ensure_talent_board(
+        region_code=organisation.region_code, region_name=organisation.region_name, by=ACTOR
+    )
+    actions.add_board_member(board=board, user=user, by=ACTOR)
 
 
 def _enrol_demo_guardian(user, password: str):

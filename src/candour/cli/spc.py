@@ -1,8 +1,10 @@
 """``candour spc``: Making Data Count XmR charts for every series in a CSV, Excel or Parquet file.
 
-The options mirror :func:`candour.analytics.spc.spc`. Prints one row per series (latest value,
-variation and assurance in words); ``--output`` writes the points table, ``--chart`` the charts
-(one file per series: with several series, ``--chart out.svg`` writes ``out-<series>.svg``).
+The options mirror :func:`candour.analytics.spc.spc` (``--na`` is ``na=``) and
+:func:`candour.importers.files.read_table` (``--sheet`` is ``sheet=``). Prints one row per series
+(latest value, variation and assurance in words) and every missing value; ``--output`` writes the
+points table with a ``note`` column naming each missing value, ``--chart`` the charts (one file
+per series: with several series, ``--chart out.svg`` writes ``out-<series>.svg``).
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from candour.analytics.spc.constants import (
     TREND_LENGTHS,
     VARIATION_WORDS,
 )
+from candour.analytics.spc.frames import BLANK
 from candour.exceptions import DataFileError, OptionError
 from candour.importers.files import read_table
 
 OUTPUT_FORMATS = (".csv", ".parquet", ".json")
 PIPED_WIDTH = 200
+MAX_LISTED_MISSING = 20  # rows listed per column on stdout; every one is in --output's notes
+RIGHT_ALIGNED = ("points", "missing", "latest value")
 
 
 def register(subparsers) -> None:
@@ -44,10 +49,28 @@ def register(subparsers) -> None:
         ),
     )
     parser.add_argument("input", metavar="INPUT", help="CSV, Excel (.xlsx) or Parquet file")
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME|N",
+        help="the sheet of an Excel workbook, by name or number from 1 (needed when more than "
+        "one sheet has data)",
+    )
     parser.add_argument("--value", required=True, metavar="COL", help="column of values to chart")
     parser.add_argument("--date", required=True, metavar="COL", help="column of dates")
     parser.add_argument(
-        "--group", nargs="+", default=None, metavar="COL", help="column(s) identifying each series"
+        "--group",
+        nargs="+",
+        action="extend",
+        metavar="COL",
+        help="column(s) identifying each series (repeat the option or list them)",
+    )
+    parser.add_argument(
+        "--na",
+        type=missing_markers,
+        action="extend",
+        metavar="TEXT[,TEXT...]",
+        help="texts that mark a missing value, e.g. --na 'n/a,NA,-'; --na '' lets blank cells be "
+        "missing. Without it any value that is not a number is an error",
     )
     parser.add_argument(
         "--improvement",
@@ -61,7 +84,11 @@ def register(subparsers) -> None:
         "--target-col", metavar="COL", help="column of targets (the latest in each series is used)"
     )
     parser.add_argument(
-        "--rebase", nargs="+", default=(), metavar="DATE", help="dates at which to recalculate"
+        "--rebase",
+        nargs="+",
+        action="extend",
+        metavar="DATE",
+        help="dates at which to recalculate (repeat the option or list them)",
     )
     parser.add_argument(
         "--fix-after", type=int, metavar="N", help="fix mean and limits after N points (N >= 12)"
@@ -82,6 +109,18 @@ def register(subparsers) -> None:
         "with several series OUT-<series> files",
     )
     parser.set_defaults(handler=run)
+
+
+def missing_markers(text: str) -> list[str]:
+    """``--na`` text: comma-separated markers, or "" alone for blank cells."""
+    if text == "":
+        return [BLANK]
+    markers = [m.strip() for m in text.split(",")]
+    if BLANK in markers:
+        raise argparse.ArgumentTypeError(
+            f"empty marker in {text!r}; to let blank cells be missing, give --na '' on its own"
+        )
+    return markers
 
 
 def add_beyond_reference_options(parser: argparse.ArgumentParser) -> None:
@@ -128,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
     if not console.is_terminal:
         console = Console(file=sys.stdout, width=PIPED_WIDTH)  # one line per series in files
     console.print(summary_table(result))
+    for line in missing_report(result):
+        console.print(line, markup=False, highlight=False)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.output:
@@ -141,13 +182,13 @@ def run(args: argparse.Namespace) -> int:
 def _compute(args: argparse.Namespace) -> SPCResult:
     """Run spc() on the input file; its errors count data rows from 1."""
     return spc(
-        read_table(args.input),
+        read_table(args.input, sheet=args.sheet),
         value=args.value,
         date=args.date,
         group=args.group,
         improvement=args.improvement,
         target=args.target_col if args.target_col else args.target,
-        rebase=args.rebase,
+        rebase=args.rebase or (),
         fix_after_n_points=args.fix_after,
         screen_outliers=not args.no_screen_outliers,
         shift_length=args.shift_length,
@@ -157,6 +198,7 @@ def _compute(args: argparse.Namespace) -> SPCResult:
         icons_from_n_points=args.icons_from,
         warn_missing_periods=args.warn_missing_periods,
         tolerate_missing=args.tolerate_missing,
+        na=args.na or (),
         source=str(args.input),
     )
 
@@ -167,13 +209,20 @@ def check_suffix(option: str, path: str | None, allowed: tuple[str, ...]) -> Non
 
 
 def summary_table(result: SPCResult) -> Table:
-    table = Table(title=f"SPC: {result.value_name} ({result.n_series} series)")
-    for name in (*result.group, "points", "latest date", "latest value", "variation", "assurance"):
-        table.add_column(name, justify="right" if name in ("points", "latest value") else "left")
-    for row in result.summary.iter_rows(named=True):
+    n_points, n_missing = result.points.height, missing_values(result).height
+    table = Table(
+        title=f"SPC: {result.value_name} ({result.n_series} series, {n_points} points,"
+        f" {n_missing} missing)"
+    )
+    names = (*result.group, "points", "missing", "latest date", "latest value", "variation")
+    for name in (*names, "assurance"):
+        table.add_column(name, justify="right" if name in RIGHT_ALIGNED else "left")
+    missing = missing_per_series(result)
+    for row, gaps in zip(result.summary.iter_rows(named=True), missing, strict=True):
         table.add_row(
             *(str(row[g]) for g in result.group),
             str(row["n"]),
+            str(gaps),
             str(row["latest_date"]),
             "missing" if row["latest_value"] is None else f"{row['latest_value']:.6g}",
             VARIATION_WORDS.get(row["variation_icon"], "not shown"),
@@ -182,15 +231,85 @@ def summary_table(result: SPCResult) -> Table:
     return table
 
 
+def missing_values(result: SPCResult, column: str | None = None) -> pl.DataFrame:
+    """The missing values of one column (the value column by default)."""
+    wanted = column or result.value_name
+    return result.missing.filter(pl.col("column") == wanted)
+
+
+def missing_per_series(result: SPCResult) -> list[int]:
+    """How many values of each series (in summary order) are missing."""
+    counts = result.points.group_by(result.group or pl.lit(0), maintain_order=True).agg(
+        pl.col("value").null_count()
+    )
+    return counts.get_column("value").to_list()
+
+
+def missing_report(result: SPCResult, *, header_rows: int = 1) -> list[str]:
+    """One line per column with missing values: how many, and where (spreadsheet rows)."""
+    if not result.missing.height:
+        return [f"missing values: none in {result.value_name!r}"]
+    lines = []
+    for (column,), found in result.missing.group_by("column", maintain_order=True):
+        where = [
+            f"row {row + header_rows}: {describe_found(text)}"
+            for row, text in found.select("row", "found").head(MAX_LISTED_MISSING).iter_rows()
+        ]
+        if found.height > MAX_LISTED_MISSING:
+            where.append(f"and {found.height - MAX_LISTED_MISSING} more")
+        lines.append(f"missing values: {found.height} in {column!r} ({', '.join(where)})")
+    return lines
+
+
+def describe_found(text: str) -> str:
+    return "blank" if text == BLANK else text if text in ("null", "NaN") else repr(text)
+
+
+def found_words(found: pl.Expr) -> pl.Expr:
+    """:func:`describe_found` as an expression."""
+    quoted = pl.format("'{}'", found)
+    return (
+        pl.when(found == BLANK)
+        .then(pl.lit("blank"))
+        .when(found.is_in(["null", "NaN"]))
+        .then(found)
+        .otherwise(quoted)
+    )
+
+
+def with_notes(result: SPCResult, *, header_rows: int = 1) -> pl.DataFrame:
+    """The points table with a ``note`` column naming each missing value and where it was."""
+    keys = [*result.group, "date"]
+    if not result.missing.height:
+        return result.points.with_columns(note=pl.lit(None, dtype=pl.String))
+    notes = (
+        result.missing.with_columns(
+            note=pl.format(
+                "missing '{}' value (row {}: {})",
+                pl.col("column"),
+                pl.col("row") + header_rows,
+                found_words(pl.col("found")),
+            )
+        )
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("note").str.join("; "))
+    )
+    return result.points.join(notes, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
 def write_points(result: SPCResult, path: Path) -> Path:
-    points = result.points
+    return write_frame(with_notes(result), path)
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as CSV, Parquet or JSON (dates as ISO text), by the suffix of ``path``."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        points.write_parquet(path)
+        frame.write_parquet(path)
     elif suffix == ".json":
-        points.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
+        frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String)).write_json(path)
     else:
-        points.write_csv(path)
+        frame.write_csv(path)
     return path
 
 

@@ -1,4 +1,5 @@
-"""``candour speakup``: retention, guardians' keys and assignments, coverage, orphan keys.
+"""``candour speakup``: retention, notifications, guardians' keys and assignments, coverage,
+orphan keys.
 
 Mirrors the actions in :mod:`candour.web.speakup.actions`: ``expire`` is
 :func:`~candour.web.speakup.actions.expire_cases`, ``enrol-guardian`` is
@@ -18,6 +19,7 @@ from candour.exceptions import UserError
 EXPIRE_ACTOR = "system:candour-speakup-expire"
 ENROL_ACTOR = "system:candour-speakup-enrol-guardian"
 ADMIN_ACTOR = "system:candour-speakup"
+NOTIFY_ACTOR = "system:candour-speakup-notify"
 
 
 def register(subparsers) -> None:
@@ -25,7 +27,8 @@ def register(subparsers) -> None:
         "speakup",
         help="speak-up retention, guardians, coverage and key store",
         description=(
-            "Commands for the speak-up app: destroy expired cases (crypto-shredding); enrol, "
+            "Commands for the speak-up app: destroy expired cases (crypto-shredding); tell "
+            "guardians there is something new; enrol, "
             "assign and unassign guardians and replace lost keys; list where guardians are "
             "missing; find retention keys left by submissions that rolled back."
         ),
@@ -46,7 +49,8 @@ def register(subparsers) -> None:
             "audit log the counts, per organisation and day, of what people speaking up did on "
             "the days before (concerns, replies, answers, visits finding no guardian): they are "
             "never audited as they happen, so that no timestamp dates them. Run it daily (for "
-            "example from cron) with the server's settings."
+            "example from cron) with the server's settings, followed by `candour audit "
+            "checkpoint`."
         ),
     )
     expire.add_argument(
@@ -59,6 +63,28 @@ def register(subparsers) -> None:
         "--dry-run", action="store_true", help="list the cases that would expire; change nothing"
     )
     expire.set_defaults(handler=run_expire)
+
+    notify = actions.add_parser(
+        "notify",
+        help="email guardians that there is something new (no content)",
+        description=(
+            "Email every guardian of each organisation where people speaking up sent something "
+            "(a concern, a reply, an answer, a file) on an earlier day and nobody has been told "
+            "yet: one email each, saying only that there is something new at that "
+            "organisation (no content, no case, no count). Sent through Django's email backend "
+            "(SMTP in production: CANDOUR_EMAIL_HOST...). Run it daily, after midnight: an "
+            "email sent when the person acted would date what they did to the second; sent the "
+            "next morning about the day before, it dates nothing more than the day already "
+            "recorded. Each organisation told is audited (speakup.notify)."
+        ),
+    )
+    notify.add_argument(
+        "--include-today",
+        action="store_true",
+        help="also tell them about today so far (quicker, but the email's time then narrows "
+        "when someone acted to between two runs)",
+    )
+    notify.set_defaults(handler=run_notify)
 
     enrol = actions.add_parser(
         "enrol-guardian",
@@ -184,6 +210,20 @@ def run_expire(args: argparse.Namespace) -> int:
     print(f"{len(shredded)} case(s) shredded.")
     events = actions.audit_reporter_activity(before=day, by=EXPIRE_ACTOR)
     print(f"{events} audit event(s) written for what people speaking up did on earlier days.")
+    return 0
+
+
+def run_notify(args: argparse.Namespace) -> int:
+    setup_django()
+    from candour.web.speakup import actions
+
+    notified = actions.notify_guardians(include_today=args.include_today, by=NOTIFY_ACTOR)
+    for username in notified.without_email:
+        print(f"warning: guardian {username} has no email address", file=sys.stderr)
+    places = ", ".join(notified.organisations) or "none"
+    print(
+        f"{notified.emails} email(s) sent about {len(notified.organisations)} organisation(s): {places}."
+    )
     return 0
 
 

@@ -78,12 +78,56 @@ def test_non_numeric_value_named_by_row():
     assert "ae.csv, row 5, column 'value': expected a number" in str(raised.value)
 
 
-def test_text_numbers_and_missing_markers_accepted():
+def text_with_markers() -> pl.DataFrame:
     text = [str(v) for v in VALUES]
-    text[3], text[7] = "NA", ""
-    frame = monthly().with_columns(value=pl.Series(text), date=pl.col("date").cast(pl.String))
-    result = spc(frame, value="value", date="date", tolerate_missing=True)
-    assert result.points.get_column("value").null_count() == 2
+    text[3], text[7], text[9] = "NA", "", "NaN"
+    return monthly().with_columns(value=pl.Series(text), date=pl.col("date").cast(pl.String))
+
+
+def test_text_that_is_not_a_number_is_never_guessed_missing():
+    with pytest.raises(DataFileError) as raised:
+        spc(text_with_markers(), value="value", date="date", tolerate_missing=True)
+    found = {(p.row, p.message.split(";")[0]) for p in raised.value.problems}
+    assert found == {
+        (4, "expected a number, found 'NA'"),
+        (8, "expected a number, found a blank cell"),
+        (10, "expected a number, found 'NaN'"),
+    }
+
+
+def test_listed_missing_markers_are_missing_and_reported():
+    result = spc(
+        text_with_markers(), value="value", date="date", tolerate_missing=True,
+        na=["NA", "", " NaN "],
+    )  # fmt: skip
+    assert result.points.get_column("value").null_count() == 3
+    missing = result.missing.select("row", "column", "found").rows()
+    assert missing == [(4, "value", "NA"), (8, "value", ""), (10, "value", "NaN")]
+    assert result.missing.get_column("date").to_list() == [
+        dt.date(2021, 4, 1), dt.date(2021, 8, 1), dt.date(2021, 10, 1)
+    ]  # fmt: skip
+
+
+def test_blank_cells_are_missing_only_when_listed():
+    text = text_with_markers().with_columns(pl.col("value").replace({"": None}))
+    with pytest.raises(DataFileError, match="row 8, column 'value': expected a number, found a b"):
+        spc(text, value="value", date="date", na=["NA", "NaN"], tolerate_missing=True)
+    result = spc(text, value="value", date="date", na=["NA", "NaN", ""], tolerate_missing=True)
+    assert result.missing.get_column("found").to_list() == ["NA", "", "NaN"]
+
+
+def test_nulls_in_a_numeric_column_are_missing_and_reported():
+    values = [None if i in (2, 5) else v for i, v in enumerate(VALUES)]
+    values[6] = float("nan")
+    result = spc(monthly(values), value="value", date="date", tolerate_missing=True)
+    assert result.missing.select("row", "found").rows() == [(3, "null"), (6, "null"), (7, "NaN")]
+    assert result.series().missing.height == 3
+
+
+@pytest.mark.parametrize("na", ["-999", ["n/a", "0"], [" 1e3 "], [None]])
+def test_a_missing_value_marker_must_be_text_that_is_not_a_number(na):
+    with pytest.raises(OptionError, match="na must"):
+        spc(monthly(), value="value", date="date", na=na)
 
 
 def test_boolean_values_rejected():

@@ -124,3 +124,147 @@ def test_bad_flag_value_exits_2(ae_csv):
     with pytest.raises(SystemExit) as raised:
         run(ae_csv, "--value", "performance", "--date", "period", "--target", "high")
     assert raised.value.code == 2
+
+
+# Issue 10, finding 4: `candour spc` never guesses.
+
+
+@pytest.fixture
+def ae_with_gaps(ae_csv, tmp_path) -> Path:
+    """The A&E export with 'n/a' on data row 5 (file row 6) and a blank cell on data row 10."""
+    frame = pl.read_csv(ae_csv, infer_schema=False)
+    row = pl.int_range(pl.len())
+    frame = frame.with_columns(
+        performance=pl.when(row == 4)
+        .then(pl.lit("n/a"))
+        .when(row == 9)
+        .then(pl.lit(""))
+        .otherwise("performance")
+    )
+    path = tmp_path / "ae_gaps.csv"
+    frame.write_csv(path)
+    return path
+
+
+def spc_of(path: Path, *extra: str) -> int:
+    return run(path, "--value", "performance", "--date", "period", "--group", "org_code", *extra)
+
+
+def test_text_in_the_value_column_is_an_error_quoting_it(ae_with_gaps, capsys):
+    assert spc_of(ae_with_gaps) == 2
+    err = capsys.readouterr().err
+    assert "row 6, column 'performance': expected a number, found 'n/a'" in err
+    assert "row 11, column 'performance': expected a number, found a blank cell" in err
+
+
+def test_a_word_for_a_number_is_quoted(ae_csv, tmp_path, capsys):
+    frame = pl.read_csv(ae_csv, infer_schema=False).with_columns(
+        performance=pl.when(pl.int_range(pl.len()) == 2)
+        .then(pl.lit("ten"))
+        .otherwise("performance")
+    )
+    frame.write_csv(path := tmp_path / "ten.csv")
+    assert spc_of(path) == 2
+    assert "row 4, column 'performance': expected a number, found 'ten'" in capsys.readouterr().err
+
+
+def test_listed_markers_and_blanks_are_missing_counted_and_noted(ae_with_gaps, tmp_path, capsys):
+    output = tmp_path / "points.csv"
+    code = spc_of(ae_with_gaps, "--na", "n/a,NA", "--na", "", "--tolerate-missing",
+                  "--output", output)  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "108 points, 2 missing" in printed
+    assert "missing values: 2 in 'performance' (row 6: 'n/a', row 11: blank)" in printed
+    notes = pl.read_csv(output).filter(pl.col("note").is_not_null())
+    assert set(notes.get_column("note")) == {
+        "missing 'performance' value (row 6: 'n/a')",
+        "missing 'performance' value (row 11: blank)",
+    }
+    assert notes.get_column("value").null_count() == 2
+
+
+def test_blank_cells_need_their_own_marker(ae_with_gaps, capsys):
+    assert spc_of(ae_with_gaps, "--na", "n/a", "--tolerate-missing") == 2
+    assert (
+        "row 11, column 'performance': expected a number, found a blank" in capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        spc_of(ae_with_gaps, "--na", "n/a,")  # an empty item is refused, not read as blanks
+
+
+def test_no_missing_values_is_said(ae_csv, capsys):
+    assert spc_of(ae_csv) == 0
+    assert "missing values: none in 'performance'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "rebase",
+    [
+        ["--rebase", "2017-04-01", "--rebase", "2018-04-01"],
+        ["--rebase", "2017-04-01", "2018-04-01"],
+    ],
+)
+def test_every_rebase_date_is_used(ae_csv, tmp_path, rebase):
+    output = tmp_path / "points.csv"
+    assert spc_of(ae_csv, *rebase, "--output", output) == 0
+    points = pl.read_csv(output)
+    starts = points.filter(
+        pl.col("rebase_group") != pl.col("rebase_group").shift(1).over("org_code")
+    )
+    assert sorted(set(starts.get_column("date")) - {"2016-04-01"}) == ["2017-04-01", "2018-04-01"]
+
+
+def workbook(path: Path, sheets: dict[str, pl.DataFrame | None]) -> Path:
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(path) as book:
+        for name, frame in sheets.items():
+            if frame is None:
+                book.add_worksheet(name).write(0, 0, "Source: NHS England A&E attendances")
+            else:
+                frame.write_excel(book, worksheet=name)
+    return path
+
+
+@pytest.fixture
+def rrk() -> pl.DataFrame:
+    return pl.read_csv(AE_FILE).filter(pl.col("type") == "1", pl.col("org_code") == "RRK")
+
+
+def test_a_workbook_with_several_filled_sheets_needs_sheet(rrk, tmp_path, capsys):
+    path = workbook(tmp_path / "ae.xlsx", {"Notes": None, "Data": rrk})
+    code = run(path, "--value", "breaches", "--date", "period")
+    assert code == 2
+    assert "2 sheets have data (1 'Notes', 2 'Data'); choose one" in capsys.readouterr().err
+    for sheet in ("Data", "2"):
+        assert run(path, "--value", "breaches", "--date", "period", "--sheet", sheet) == 0
+        assert "36 points, 0 missing" in capsys.readouterr().out
+
+
+def test_data_on_the_second_sheet_is_never_ignored(rrk, tmp_path, capsys):
+    later = rrk.with_columns(pl.col("breaches") * 2).sort("period")
+    path = workbook(tmp_path / "ae.xlsx", {"2017": rrk, "2018": later})
+    assert run(path, "--value", "breaches", "--date", "period") == 2
+    assert "2 sheets have data (1 '2017', 2 '2018')" in capsys.readouterr().err
+    output = tmp_path / "points.csv"
+    assert run(path, "--value", "breaches", "--date", "period", "--sheet", "2018",
+               "--output", output) == 0  # fmt: skip
+    assert (
+        pl.read_csv(output).get_column("value").to_list() == later.get_column("breaches").to_list()
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet", "message"),
+    [("Summary", "no sheet 'Summary'; the workbook has 1 'Data'"), ("3", "no sheet '3'")],
+)
+def test_an_unknown_sheet_is_named(rrk, tmp_path, capsys, sheet, message):
+    path = workbook(tmp_path / "ae.xlsx", {"Data": rrk})
+    assert run(path, "--value", "breaches", "--date", "period", "--sheet", sheet) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_sheet_is_for_workbooks_only(ae_csv, capsys):
+    assert spc_of(ae_csv, "--sheet", "1") == 2
+    assert "a sheet can be chosen only in an Excel workbook" in capsys.readouterr().err

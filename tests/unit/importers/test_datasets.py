@@ -1,5 +1,8 @@
 """Each bundled dataset loads, validates and reshapes to canonical frames."""
 
+import csv
+import itertools
+
 import polars as pl
 import pytest
 
@@ -137,3 +140,145 @@ def test_user_files_in_excel_and_parquet(tmp_path, suffix):
     imported = DATASETS["ae_attendances"].load(path)
     values = imported.observations.filter(pl.col("measure_id") == "ae_4hr_type1")["value"].to_list()
     assert values == [0.9, 0.75]
+
+
+def _bundled_row(dataset: str, **cells: str) -> tuple[list[str], list[str]]:
+    """The bundled file's header and first data row, with ``cells`` changed."""
+    with DATASETS[dataset].default_path.open(encoding="utf-8", newline="") as handle:
+        header, row = list(itertools.islice(csv.reader(handle), 2))
+    for name, value in cells.items():
+        row[header.index(name)] = value
+    return header, row
+
+
+def _write(path, header: list[str], *rows: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+
+
+def _problems(tmp_path, dataset: str, **cells: str) -> list[tuple]:
+    path = tmp_path / "in.csv"
+    _write(path, *_bundled_row(dataset, **cells))
+    with pytest.raises(DataFileError) as caught:
+        DATASETS[dataset].load(path)
+    return [(p.row, p.column, p.message) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "cells", "column", "message"),
+    [
+        (
+            "ae_attendances",
+            {"attendances": "100", "breaches": "101"},
+            "breaches",
+            "expected at most attendances (100), found 101",
+        ),
+        (
+            "rtt_ae_monthly",
+            {"rtt_incomplete_pathways": "1000", "rtt_within_18_weeks": "1001"},
+            "rtt_within_18_weeks",
+            "expected at most rtt_incomplete_pathways (1000), found 1001",
+        ),
+        (
+            "rtt_ae_monthly",
+            {"rtt_within_18_weeks": "10", "rtt_52_plus_weeks": "999999"},
+            "rtt_52_plus_weeks",
+            "expected at most rtt_incomplete_pathways (385384), found 999999",
+        ),
+        (
+            "rtt_ae_monthly",
+            {"ae_attendances_total": "100.0", "ae_over_4hrs_total": "200.0"},
+            "ae_over_4hrs_total",
+            "expected at most ae_attendances_total (100), found 200",
+        ),
+        (
+            "rtt_ae_monthly",
+            {"ae_emergency_admissions_total": "10.0", "ae_12hr_wait_admissions": "11.0"},
+            "ae_12hr_wait_admissions",
+            "expected at most ae_emergency_admissions_total (10), found 11",
+        ),
+        (
+            "cancer_waiting_times",
+            {"total_treated": "47.0", "within_standard": "48.0", "breaches": "0.0"},
+            "within_standard",
+            "expected at most total_treated (47), found 48",
+        ),
+        (
+            "cancer_waiting_times",
+            {"total_treated": "47.0", "within_standard": "30.0", "breaches": "16.0"},
+            "total_treated",
+            "expected within_standard + breaches (30 + 16 = 46) to equal total_treated, found 47",
+        ),
+        (
+            "cancer_waiting_times",
+            {"total_treated": "inf"},
+            "total_treated",
+            "expected a finite number, found 'inf'",
+        ),
+        (
+            "staff_survey_2019",
+            {"q13b_hba_from_managers": "1.2"},
+            "q13b_hba_from_managers",
+            "expected a value of at most 1, found '1.2'",
+        ),
+        (
+            "rtt_ae_monthly",
+            {"period": "2024-08-15"},
+            "period",
+            "expected the first day of a month (a monthly period), found '2024-08-15'",
+        ),
+    ],
+)
+def test_each_dataset_checks_its_numerators_denominators_and_ranges(
+    tmp_path, dataset, cells, column, message
+):
+    assert (2, column, message) in _problems(tmp_path, dataset, **cells)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "part", "whole", "rows_breaking_it"),
+    [
+        ("rtt_ae_monthly", "ae_emergency_admissions_total", "ae_attendances_total", 12),
+        ("ae_attendances", "admissions", "attendances", 1),
+    ],
+)
+def test_admissions_are_not_held_below_attendances_because_real_data_is_not(
+    dataset, part, whole, rows_breaking_it
+):
+    """The evidence for leaving a rule out (docs/reference/data.md): the published files break
+    it, because emergency admissions are not only those through A&E."""
+    raw = pl.read_csv(DATASETS[dataset].default_path)
+    assert raw.filter(pl.col(part) > pl.col(whole)).height == rows_breaking_it
+
+
+def test_every_bundled_file_passes_its_rules(loaded):
+    """Every rule holds for the real published data (the fixture loads each bundled file)."""
+    assert all(imported.rows for imported in loaded.values())
+
+
+def test_a_row_after_an_exact_repeat_is_named_by_its_row_in_the_file(tmp_path):
+    header, row = _bundled_row("ae_attendances")
+    bad = [*row[:3], "lots", *row[4:]]
+    bad[1] = "RJ2"
+    path = tmp_path / "in.csv"
+    _write(path, header, row, row, bad)
+    with pytest.raises(DataFileError) as caught:
+        DATASETS["ae_attendances"].load(path)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(4, "attendances")]
+
+
+def test_cells_are_every_organisation_and_period_the_file_has_rows_for(loaded):
+    """Re-importing replaces exactly these (a row with no values still names its cell)."""
+    rtt = loaded["rtt_ae_monthly"]
+    assert rtt.cells.height == 1812  # 1,816 rows less 4 exact repeats
+    assert rtt.cells.columns == ["ods_code", "period_type", "period_start"]
+    ae = loaded["ae_attendances"]
+    assert set(ae.cells["ods_code"]) == set(ae.observations["ods_code"])
+
+
+def test_public_names_are_importable_from_the_package():
+    from candour.importers import datasets
+
+    for name in ("DATASETS", "load_successors", "CQC_RATINGS", "PERIOD_TYPES", "ImportedData"):
+        assert hasattr(datasets, name)
+    assert len(datasets.DATASETS) == 7

@@ -47,6 +47,7 @@ def p_chart(
     icons_from_n_points: int | None = None,
     warn_missing_periods: bool = False,
     tolerate_missing: bool = False,
+    na: str | Iterable[str] = (),
     source: str = "data",
     chunk_rows: int = CHUNK_ROWS,
 ) -> SPCResult:
@@ -77,6 +78,7 @@ def u_chart(
     icons_from_n_points: int | None = None,
     warn_missing_periods: bool = False,
     tolerate_missing: bool = False,
+    na: str | Iterable[str] = (),
     source: str = "data",
     chunk_rows: int = CHUNK_ROWS,
 ) -> SPCResult:
@@ -101,6 +103,7 @@ def _attribute_chart(
     rebase: object,
     fix_after_n_points: object,
     proportion: bool,
+    na: str | Iterable[str],
     source: str,
     chunk_rows: int,
     **rule_options: Any,
@@ -116,11 +119,13 @@ def _attribute_chart(
         rebase=rebase,
         fix_after_n_points=fix_after_n_points,
         rules=rules,
+        na=na,
     )
     check_denominator(denominator, options)
     check_reserved_names(options.group)
     numeric = (denominator, *((options.target_column,) if options.target_column else ()))
-    data = series_frame(frame, Columns(numerator, date, options.group, numeric), source=source)
+    columns = Columns(numerator, date, options.group, numeric)
+    data = series_frame(frame, columns, source=source, na=options.na)
     events, exposure = data.values(), data.values(denominator)
     check_counts(data, events, exposure, proportion=proportion)
     settings = series_settings(
@@ -172,6 +177,7 @@ def _attribute_chart(
         group=result.group,
         chart_type=chart_type,
         value_name=f"{numerator} / {denominator}",
+        missing=result.missing,
     )
 
 

@@ -7,7 +7,7 @@ the 1-based data row of the frame as given (a spreadsheet user's row, the header
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -17,8 +17,10 @@ import polars as pl
 from candour.exceptions import DataFileError, OptionError, Problem
 
 MAX_PROBLEMS_PER_CHECK = 20
-# Text a CSV uses for "no value" (R writes NA); matched ignoring case and surrounding spaces.
-MISSING_TEXT = ("", "na", "n/a", "nan", "null")
+BLANK = ""  # the missing-value marker that stands for a blank cell
+# Columns of SeriesFrame.missing after the group columns: where each missing value was and what
+# it was (the marker text, "" for a blank cell, "null" or "NaN" in a numeric column).
+MISSING_FIELDS = ("date", "column", "row", "found")
 ROW_INDEX = "__candour_row"
 UK_DATE = "%d/%m/%Y"
 
@@ -51,6 +53,8 @@ class SeriesFrame:
     source: str
     _given: pl.DataFrame  # the checked columns in the order given, for locating rows in errors
     _was_sorted: bool
+    # One row per missing number: the group columns, then MISSING_FIELDS (row: 1-based, as given)
+    missing: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def n_series(self) -> int:
@@ -92,23 +96,28 @@ def as_polars(frame: Any) -> pl.DataFrame:
     raise OptionError(f"frame must be a Polars or pandas DataFrame; got {type(frame).__name__}")
 
 
-def series_frame(frame: Any, columns: Columns, *, source: str) -> SeriesFrame:
-    """Check ``frame`` against ``columns``, convert the values, and sort it into series."""
+def series_frame(
+    frame: Any, columns: Columns, *, source: str, na: tuple[str, ...] = ()
+) -> SeriesFrame:
+    """Check ``frame`` against ``columns``, convert the values, and sort it into series.
+
+    A numeric column's value is missing when it is null (or NaN) in a numeric column, or text
+    listed in ``na`` (``""`` for a blank cell); any other text that is not a number is an error."""
     frame = as_polars(frame)
     check_columns_exist(frame, columns)
     given = frame.select(columns.all)
+    numeric = list(dict.fromkeys((columns.value, *columns.numeric)))
+    readings = {c: read_numbers(given.get_column(c), c, na) for c in numeric}
     problems = [
         *check_not_empty(given),
         *check_dates(given, columns.date),
-        *check_numbers(given, columns.value),
-        *(p for c in columns.numeric if c != columns.value for p in check_numbers(given, c)),
+        *(p for reading in readings.values() for p in reading.problems),
     ]
     if problems:
         raise DataFileError(source, problems)
-    given = given.with_columns(
-        to_date(given.get_column(columns.date)),
-        *(to_float(given.get_column(c)) for c in dict.fromkeys((columns.value, *columns.numeric))),
-    )
+    given = given.with_columns(to_date(given.get_column(columns.date)))
+    missing = missing_values(given, columns, readings)
+    given = given.with_columns(*(to_float(given.get_column(c)) for c in numeric))
     was_sorted, starts = sort_order(given, columns)
     ordered = given
     if not was_sorted:
@@ -121,6 +130,7 @@ def series_frame(frame: Any, columns: Columns, *, source: str) -> SeriesFrame:
         source=source,
         _given=given,
         _was_sorted=was_sorted,
+        missing=missing,
     )
     if not was_sorted:
         check_duplicate_dates(result)
@@ -151,22 +161,88 @@ def problems_at(mask: pl.Series, column: str, message: str) -> list[Problem]:
     return shown
 
 
-def is_missing_text(text: pl.Series) -> pl.Series:
-    return text.str.strip_chars().str.to_lowercase().is_in(MISSING_TEXT).fill_null(True)
+@dataclass(frozen=True)
+class NumberReading:
+    """What checking one numeric column found: its problems, which rows are missing values, and
+    the text there (``None`` for a numeric column, whose missing values are null or NaN)."""
+
+    problems: list[Problem]
+    missing: pl.Series  # Boolean per row
+    text: pl.Series | None = None  # the stripped text of a text column
 
 
-def check_numbers(frame: pl.DataFrame, column: str) -> list[Problem]:
-    series = frame.get_column(column)
+def read_numbers(series: pl.Series, column: str, na: tuple[str, ...]) -> NumberReading:
     if series.dtype == pl.String:
-        parsed = series.str.strip_chars().cast(pl.Float64, strict=False)
-        bad = parsed.is_null() & ~is_missing_text(series)
-        found = problems_at(bad, column, "expected a number")
-        return found + problems_at(parsed.is_infinite().fill_null(False), column, "not finite")
+        return read_number_text(series, column, na)
     if not series.dtype.is_numeric():
-        return [Problem(f"expected numbers, found a column of {series.dtype}", column=column)]
-    if series.dtype.is_float() and np.isinf(series.to_numpy()).any():
-        return problems_at(series.is_infinite().fill_null(False), column, "not a finite number")
-    return []
+        problem = Problem(f"expected numbers, found a column of {series.dtype}", column=column)
+        return NumberReading([problem], pl.repeat(False, len(series), eager=True))
+    if not series.dtype.is_float():
+        return NumberReading([], series.is_null())
+    infinite = problems_at(series.is_infinite().fill_null(False), column, "not a finite number")
+    return NumberReading(infinite, series.is_null() | series.is_nan().fill_null(False))
+
+
+def read_number_text(text: pl.Series, column: str, na: tuple[str, ...]) -> NumberReading:
+    """Numbers written as text: a listed marker (or, if ``""`` is listed, a blank cell) is a
+    missing value; NaN and anything else that is not a number is an error quoting the text."""
+    stripped = text.str.strip_chars().fill_null(BLANK)
+    parsed = stripped.cast(pl.Float64, strict=False)
+    number = parsed.is_not_null() & ~parsed.is_nan().fill_null(False)
+    missing = ~number & stripped.is_in(na)
+    bad = ~number & ~missing
+    problems = problems_quoting(bad, column, stripped)
+    infinite = parsed.is_infinite().fill_null(False)
+    problems += problems_at(infinite, column, "not finite")
+    return NumberReading(problems, missing, stripped)
+
+
+def problems_quoting(bad: pl.Series, column: str, text: pl.Series) -> list[Problem]:
+    """One problem per row where ``bad`` is true (up to a limit) quoting the text found."""
+    rows = bad.arg_true()
+    shown = [
+        Problem(not_a_number(text[int(r)]), row=int(r) + 1, column=column)
+        for r in rows[:MAX_PROBLEMS_PER_CHECK]
+    ]
+    if len(rows) > MAX_PROBLEMS_PER_CHECK:
+        more = len(rows) - MAX_PROBLEMS_PER_CHECK
+        shown.append(Problem(f"expected a number in {more} more rows", column=column))
+    return shown
+
+
+def not_a_number(found: str) -> str:
+    if found == BLANK:
+        return (
+            "expected a number, found a blank cell; if blanks are missing values, "
+            'include "" in na (--na "")'
+        )
+    return f"expected a number, found {found!r}; if it marks a missing value, list it in na (--na)"
+
+
+def missing_values(
+    given: pl.DataFrame, columns: Columns, readings: dict[str, NumberReading]
+) -> pl.DataFrame:
+    """Where each missing number is: the group columns, then MISSING_FIELDS."""
+    frames = [
+        given.with_row_index(ROW_INDEX, offset=1)
+        .filter(reading.missing)
+        .select(
+            *columns.group,
+            pl.col(columns.date).alias("date"),
+            pl.lit(column).alias("column"),
+            pl.col(ROW_INDEX).cast(pl.Int64).alias("row"),
+            found_text(pl.col(column), reading.text, reading.missing).alias("found"),
+        )
+        for column, reading in readings.items()
+    ]
+    return pl.concat(frames).sort("row", maintain_order=True)
+
+
+def found_text(value: pl.Expr, text: pl.Series | None, missing: pl.Series) -> pl.Expr:
+    """What a missing value was: the marker text, or "null" / "NaN" in a numeric column."""
+    if text is not None:
+        return pl.lit(text.filter(missing), dtype=pl.String)
+    return pl.when(value.is_null()).then(pl.lit("null")).otherwise(pl.lit("NaN"))
 
 
 def to_float(series: pl.Series) -> pl.Series:

@@ -70,6 +70,7 @@ class SpcOptions:
     fix_after_n_points: int | Mapping[Hashable, int | None] | None = None
     screen_outliers: bool | Mapping[Hashable, bool] = True
     rules: RuleOptions = field(default_factory=RuleOptions)
+    na: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_column_names(self.value, self.date, self.group)
@@ -81,6 +82,7 @@ class SpcOptions:
             "fix_after_n_points", self.fix_after_n_points, check_fix_after, allow_none=True
         )
         check_per_series("screen_outliers", self.screen_outliers, check_bool)
+        object.__setattr__(self, "na", check_missing_markers(self.na))
 
     @property
     def target_column(self) -> str | None:
@@ -179,6 +181,34 @@ def check_rebase_dates(option: str, dates: object) -> tuple[DateLike, ...]:
     if not isinstance(dates, Iterable):
         raise OptionError(f"{option} must be a list of dates; got {dates!r}")
     return tuple(parse_date(option, d) for d in dates)
+
+
+def check_missing_markers(na: object) -> tuple[str, ...]:
+    """The texts that mark a missing value, as given (surrounding spaces ignored); ``""`` allows
+    blank cells. Nothing is missing unless listed: a marker that reads as a number would hide
+    data, so it is refused."""
+    if na is None:
+        return ()
+    markers = (na,) if isinstance(na, str) else na
+    if not isinstance(markers, Iterable):
+        raise OptionError(f"na must be a list of texts that mark a missing value; got {na!r}")
+    checked = []
+    for marker in markers:
+        if not isinstance(marker, str):
+            raise OptionError(f"na must hold texts such as 'n/a'; got {marker!r}")
+        if reads_as_finite_number(marker):
+            raise OptionError(
+                f"na must not hold numbers (a number is data, not a missing value); got {marker!r}"
+            )
+        checked.append(marker.strip())
+    return tuple(dict.fromkeys(checked))
+
+
+def reads_as_finite_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def parse_date(option: str, value: object) -> dt.date | dt.datetime:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from candour.analytics.spc.frames import MISSING_FIELDS
 from candour.exceptions import OptionError
 
 # Column names of the points table (after the group columns), as in the conformance files.
@@ -49,7 +50,7 @@ GROUP_FIELDS = (
     "variation_type",
     "assurance_type",
 )
-RESERVED_NAMES = frozenset(POINT_FIELDS + SUMMARY_FIELDS + GROUP_FIELDS)
+RESERVED_NAMES = frozenset(POINT_FIELDS + SUMMARY_FIELDS + GROUP_FIELDS + MISSING_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class SPCResult:
     :data:`POINT_FIELDS` (the conformance ``points`` fields). ``summary``: one row per series: the
     group columns, then :data:`SUMMARY_FIELDS`. ``groups``: one row per segment (rebase group) of
     each series: the group columns, then :data:`GROUP_FIELDS`. ``warnings``: distinct messages.
+    ``missing``: one row per missing number (a null value, or a listed missing-value marker):
+    the group columns, then ``date``, ``column``, ``row`` (1-based, as given) and ``found``.
     """
 
     points: pl.DataFrame
@@ -69,6 +72,7 @@ class SPCResult:
     group: tuple[str, ...] = ()
     chart_type: str = "xmr"  # "xmr", "p" or "u"
     value_name: str = "value"  # the value column as given, for axis titles
+    missing: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def n_series(self) -> int:
@@ -99,6 +103,7 @@ class SPCResult:
             points=self.points.filter(match),
             summary=self.summary.filter(match),
             groups=self.groups.filter(match),
+            missing=self.missing.filter(match) if self.missing.height else self.missing,
         )
         if chosen.n_series != 1:
             raise OptionError(f"no series has the key {key!r}")

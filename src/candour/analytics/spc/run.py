@@ -16,7 +16,7 @@ as "5 Point Trend (Increasing)"; a point in both is labelled by the trend.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,7 @@ class RunChartResult:
     points: pl.DataFrame
     summary: pl.DataFrame
     group: tuple[str, ...] = ()
+    missing: pl.DataFrame = field(default_factory=pl.DataFrame)  # as SPCResult.missing
 
 
 def run_chart(
@@ -66,18 +67,24 @@ def run_chart(
     rebase: Iterable[DateLike] | PerSeries = (),
     shift_length: int = RUN_CHART_SHIFT_LENGTH,
     trend_length: int = RUN_CHART_TREND_LENGTH,
+    na: str | Iterable[str] = (),
     source: str = "data",
 ) -> RunChartResult:
     """Run charts of ``value`` by ``date`` for every series (``group``), with the IHI shift
     (``shift_length`` points, default 6) and trend (``trend_length`` points, default 5) rules.
-    ``improvement`` and ``rebase`` are as for :func:`candour.analytics.spc.spc`."""
+    ``improvement``, ``rebase`` and ``na`` are as for :func:`candour.analytics.spc.spc`."""
     check_whole_number("shift_length", shift_length, minimum=MIN_RUN_LENGTH)
     check_whole_number("trend_length", trend_length, minimum=MIN_RUN_LENGTH)
     options = SpcOptions(
-        value=value, date=date, group=normalise_group(group), improvement=improvement, rebase=rebase
+        value=value,
+        date=date,
+        group=normalise_group(group),
+        improvement=improvement,
+        rebase=rebase,
+        na=na,
     )
     check_reserved_names(options.group)
-    data = series_frame(frame, Columns(value, date, options.group), source=source)
+    data = series_frame(frame, Columns(value, date, options.group), source=source, na=options.na)
     direction = series_settings(
         data, improvement=improvement, target=None, fix_after_n_points=None, screen_outliers=False
     ).direction
@@ -106,7 +113,9 @@ def run_chart(
         special_cause_flag=pl.Series(codes != 0),
         point_type=enum_from_codes(r.point_type_codes(codes, direction[series_of_row]), POINT_TYPE),
     )
-    return RunChartResult(points, run_summary(points, data, direction), options.group)
+    return RunChartResult(
+        points, run_summary(points, data, direction), options.group, missing=data.missing
+    )
 
 
 def run_codes(

@@ -45,6 +45,7 @@ def spc(
     icons_from_n_points: int | None = None,
     warn_missing_periods: bool = False,
     tolerate_missing: bool = False,
+    na: str | Iterable[str] = (),
     source: str = "data",
     chunk_rows: int = CHUNK_ROWS,
 ) -> SPCResult:
@@ -55,9 +56,15 @@ def spc(
 
     Data:
         frame: a Polars or pandas DataFrame, one row per point.
-        value: the numeric column to chart (text is parsed; empty, NA, NaN or null is missing).
+        value: the numeric column to chart (text is parsed). A value is missing when it is
+            null (or NaN) in a numeric column, or text listed in ``na``; any other text that is
+            not a number is an error naming its row, column and the text.
         date: the date (or datetime) column; ISO text such as 2021-04-01 is parsed.
         group: column(s) identifying each series; ``None`` for one series.
+        na: the texts that mark a missing value in a text column, exactly as written
+            (surrounding spaces ignored), e.g. ``("n/a", "NA", "-")``; ``""`` allows blank
+            cells. None by default: nothing is guessed. ``result.missing`` lists every missing
+            value found.
         source: how errors name the data (the CLI passes the file name).
 
     Options that may differ by series (one value, or a mapping from series key to value; a
@@ -107,11 +114,15 @@ def spc(
         fix_after_n_points=fix_after_n_points,
         screen_outliers=screen_outliers,
         rules=rules,
+        na=na,
     )
     check_reserved_names(options.group)
     target_columns = (options.target_column,) if options.target_column else ()
     data = series_frame(
-        frame, Columns(value, date, options.group, numeric=target_columns), source=source
+        frame,
+        Columns(value, date, options.group, numeric=target_columns),
+        source=source,
+        na=options.na,
     )
     settings = series_settings(
         data,
@@ -177,4 +188,5 @@ def assemble(
         group=columns.group,
         chart_type=chart_type,
         value_name=columns.value,
+        missing=data.missing,
     )

@@ -4,6 +4,12 @@ Every view declares who may use it with :func:`requires` (roles) or :func:`publi
 middleware refuses any view that declares neither (deny by default), sends anonymous people to
 sign in, and answers 403 to signed-in people without a granted role. :func:`has_role` is the
 single test used everywhere else (templates, actions, the API).
+
+Roles are granted for a scope (``RoleGrant.organisation_code``): no code for every organisation
+(national), an organisation's ODS code for that organisation (``R0B``), or an NHS England region's
+code for every organisation in that region (``Y56``; regions are ODS organisations too, so the two
+kinds of code never collide). :func:`has_role_for` is the test for anything that belongs to one
+organisation, and :func:`organisation_filter` the same test as a query.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.db.models import Q
 
+from candour.web.core.problems import API_PREFIX, problem_response
 from candour.web.core.roles import ALL_ROLES, Role
 
 PUBLIC = "public"
@@ -22,7 +29,7 @@ ACCESS_ATTRIBUTE = "candour_access"
 # Django's admin site is for administrators only; its own views cannot carry our decorator.
 NAMESPACE_ACCESS = {"admin": frozenset({Role.ADMIN})}
 SIGNED_IN = ALL_ROLES  # any granted role
-API_PREFIX = "/api/"
+NATIONAL = ""  # a grant with no organisation code covers every organisation
 
 
 def has_role(user, roles: Iterable[str]) -> bool:
@@ -30,6 +37,41 @@ def has_role(user, roles: Iterable[str]) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return bool(user.role_set() & frozenset(roles))
+
+
+def granted_scopes(user, roles: Iterable[str]) -> frozenset[str]:
+    """The codes ``user`` holds any of ``roles`` for (``NATIONAL``, ODS or region codes)."""
+    if not has_role(user, roles):
+        return frozenset()
+    wanted = frozenset(roles)
+    return frozenset(code for role, code in user.grant_set() if role in wanted)
+
+
+def scopes_covering(organisation) -> frozenset[str]:
+    """The grant codes that cover ``organisation``: national, its own and its region's."""
+    return frozenset({NATIONAL, organisation.ods_code, organisation.region_code})
+
+
+def has_role_for(user, roles: Iterable[str], organisation) -> bool:
+    """True if ``user`` holds one of ``roles`` granted for ``organisation`` (an Organisation):
+    nationally, for the organisation itself, or for its region."""
+    return bool(granted_scopes(user, roles) & scopes_covering(organisation))
+
+
+def has_national_role(user, roles: Iterable[str]) -> bool:
+    """True if ``user`` holds one of ``roles`` for every organisation (a grant with no code)."""
+    return NATIONAL in granted_scopes(user, roles)
+
+
+def organisation_filter(user, roles: Iterable[str], field: str = "organisation") -> Q:
+    """:func:`has_role_for` as a query on rows whose ``field`` is an organisation: all rows for a
+    national grant, none without the role."""
+    scopes = granted_scopes(user, roles)
+    if NATIONAL in scopes:
+        return Q()
+    if not scopes:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__ods_code__in": scopes}) | Q(**{f"{field}__region_code__in": scopes})
 
 
 def requires(*roles: str) -> Callable:
@@ -67,6 +109,21 @@ def declared_access(view_func, namespace: str | None = None):
     return None
 
 
+def users_with_role_for(roles: Iterable[str], organisation):
+    """Active users holding one of ``roles`` granted for ``organisation``."""
+    from candour.web.core.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_grants__role__in=list(roles),
+            role_grants__organisation_code__in=scopes_covering(organisation),
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
 class AccessMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -86,7 +143,7 @@ class AccessMiddleware:
             raise PermissionDenied("this view declares no roles")
         if not request.user.is_authenticated:
             if request.path.startswith(API_PREFIX):
-                return JsonResponse({"detail": "Sign in first."}, status=401)
+                return problem_response(401, "Sign in first.")
             return redirect_to_login(request.get_full_path())
         if not has_role(request.user, access):
             raise PermissionDenied("role not granted")

@@ -1,11 +1,15 @@
-"""Every write to people and roles. Keyword-only arguments; ``by`` is the actor; the audit event
+"""Every write to people, roles and the audit chain's checkpoints. Keyword-only arguments; ``by`` is the actor; the audit event
 is written in the same transaction as the change."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from candour.web.core import audit
+from candour.web.core.audit_checkpoints import Checkpoint, append_line, sign
+from candour.web.core.audit_keys import checkpoint_path, signing_key
+from candour.web.core.audit_verify import VerifyResult, verify
 from candour.web.core.models import RoleGrant, User
 from candour.web.core.roles import Role
 
@@ -93,3 +97,50 @@ def set_password(*, user: User, password: str, by) -> None:
     audit.append(
         actor=actor_label(by), action="user.set_password", target_type="user", target_id=user.pk
     )
+
+
+def checkpoint_audit_chain(
+    *, by, restored_reason: str = ""
+) -> tuple[VerifyResult, Checkpoint | None]:
+    """Verify the chain, then sign its end (sequence number and hash) into the checkpoint file.
+
+    A broken chain gets no checkpoint (the result says why). With ``restored_reason``, after an
+    older copy of the database was restored on purpose: when the only problem is checkpoints
+    the chain no longer matches (its own hashes intact), record the restore in the chain
+    (``audit.restore``, naming what was lost) and in the file, so those checkpoints are superseded
+    from then on.
+    """
+    path = checkpoint_path()
+    if path is None:
+        raise ImproperlyConfigured(
+            "AUDIT_CHECKPOINTS is not set: set CANDOUR_AUDIT_CHECKPOINTS to a file outside the "
+            "database and its backups (for example /var/lib/candour/audit/checkpoints.jsonl)"
+        )
+    key = signing_key()
+    result = verify(checkpoints=path, verify_key=key.verify_key)
+    if not restored_reason:
+        if not result.ok:
+            return result, None
+        checkpoint = sign(key, seq=result.last_seq, hash=result.last_hash)
+        append_line(path, checkpoint)
+        return result, checkpoint
+    lost = [f.checkpoint for f in result.findings if f.checkpoint is not None]
+    if not lost or len(lost) != len(result.findings):
+        return result, None
+    lost_from = min(c.seq for c in lost)
+    with transaction.atomic():
+        event = audit.append(
+            actor=actor_label(by),
+            action="audit.restore",
+            details={
+                "lost_from": lost_from,
+                "lost_up_to": max(c.seq for c in lost),
+                "lost_checkpoints": sorted({c.at for c in lost}),
+                "reason": restored_reason,
+            },
+        )
+    checkpoint = sign(
+        key, seq=event.seq, hash=event.hash, lost_from=lost_from, reason=restored_reason
+    )
+    append_line(path, checkpoint)
+    return result, checkpoint

@@ -13,15 +13,21 @@ class User(AbstractUser):
         db_table = "candour_user"
 
     def role_set(self) -> frozenset[str]:
-        cached = getattr(self, "_role_cache", None)
+        return frozenset(role for role, _ in self.grant_set())
+
+    def grant_set(self) -> frozenset[tuple[str, str]]:
+        """Every (role, organisation_code) this user holds, read once per request."""
+        cached = getattr(self, "_grant_cache", None)
         if cached is None:
-            cached = frozenset(self.role_grants.values_list("role", flat=True))
-            self._role_cache = cached
+            cached = frozenset(self.role_grants.values_list("role", "organisation_code"))
+            self._grant_cache = cached
         return cached
 
 
 class RoleGrant(models.Model):
-    """One role held by one user, optionally for one organisation (by ODS code)."""
+    """One role held by one user, for a scope (see ``candour.web.core.access.has_role_for``):
+    every organisation (no code: national), one organisation (its ODS code, e.g. ``R0B``) or
+    every organisation of one NHS England region (the region's code, e.g. ``Y56``)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -41,9 +47,12 @@ class RoleGrant(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One recorded write. Events form a hash chain: each stores the SHA-256 of the previous
-    event's hash and its own content, so editing or deleting a row breaks the chain."""
+    """One recorded write. Events form a keyed hash chain (candour.web.core.audit): each stores
+    the previous event's hash and an HMAC of that and its own content, under a key held outside
+    the database, so editing, deleting, reordering or adding a row is detected."""
 
+    # 1, 2, 3, ... in the order written, with no gaps: a deleted event leaves a gap.
+    seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
     actor = models.CharField(max_length=150)  # username, or "system:<command>"
     action = models.CharField(max_length=80)
@@ -56,7 +65,7 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001 - see above
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["seq"]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type} {self.target_id}"
@@ -68,7 +77,12 @@ class AuditHead(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
-    count = models.PositiveBigIntegerField(default=0)
+    count = models.PositiveBigIntegerField(default=0)  # the last event's sequence number
+    # Events 1..unkeyed_until were written before the chain was keyed (SHA-256 only), and
+    # unkeyed_seal is the keyed seal over that number and the last of their hashes (0 and "" when
+    # the chain was keyed from its first event).
+    unkeyed_until = models.PositiveBigIntegerField(default=0)
+    unkeyed_seal = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head after {self.count} events"

@@ -7,22 +7,48 @@ from __future__ import annotations
 import polars as pl
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from candour.web.core.access import SIGNED_IN, has_role, requires
-from candour.web.oversight import actions, monitoring, queries
+from candour.web.core.access import SIGNED_IN, requires
+from candour.web.core.problems import PROBLEM_CONTENT_TYPE
+from candour.web.oversight import actions, monitoring, policy, queries
+from candour.web.oversight.api_params import (
+    ConcernQuery,
+    NoQuery,
+    ObservationQuery,
+    OrganisationQuery,
+    RegionQuery,
+    read_query,
+)
+from candour.web.oversight.api_problems import NON_FIELD_ERRORS, invalid_body
 from candour.web.oversight.models import Concern, Measure, Observation, Organisation, Target
-from candour.web.oversight.views import TARGET_PUBLISHERS
 
 
 @requires(*SIGNED_IN)
 class SchemaView(SpectacularAPIView):
     """The OpenAPI 3 schema of this API."""
+
+
+class CheckedQuery:
+    # Every operation's query parameters are checked before it runs (api_params.read_query):
+    # ``query_serializer`` for GET, none for writes. (A comment: a docstring here would become
+    # the description of every operation in the schema.)
+
+    query_serializer = NoQuery
+
+    def initial(self, request, *args, **kwargs):
+        reading = request.method in ("GET", "HEAD")
+        self.query = read_query(
+            request,
+            self.query_serializer if reading else NoQuery,
+            paginated=reading and hasattr(self, "list"),
+        )
+        super().initial(request, *args, **kwargs)
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -153,62 +179,49 @@ class ConcernSerializer(serializers.ModelSerializer):
 
 
 @requires(*SIGNED_IN)
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", str, description="name contains, or ODS code equals"),
-        OpenApiParameter("region", str, description="NHS England region code, e.g. Y56"),
-        OpenApiParameter("type", str, description="organisation type"),
-        OpenApiParameter("rating", str, description="CQC overall rating"),
-        OpenApiParameter("closed", bool, description="include closed and merged organisations"),
-    ]
-)
-class OrganisationList(generics.ListAPIView):
+@extend_schema(parameters=[OrganisationQuery])
+class OrganisationList(CheckedQuery, generics.ListAPIView):
     serializer_class = OrganisationSerializer
+    query_serializer = OrganisationQuery
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = self.query
         return queries.organisations(
             search=params.get("q", ""),
             region=params.get("region", ""),
             org_type=params.get("type", ""),
             rating=params.get("rating", ""),
-            include_closed=params.get("closed") in ("1", "true"),
+            include_closed=params.get("closed") == "true",
         )
 
 
 @requires(*SIGNED_IN)
-class OrganisationDetail(generics.RetrieveAPIView):
+class OrganisationDetail(CheckedQuery, generics.RetrieveAPIView):
     serializer_class = OrganisationSerializer
     queryset = Organisation.objects.all()
     lookup_field = "ods_code"
 
 
 @requires(*SIGNED_IN)
-class MeasureList(generics.ListAPIView):
+class MeasureList(CheckedQuery, generics.ListAPIView):
     serializer_class = MeasureSerializer
     queryset = Measure.objects.all()
 
 
 @requires(*SIGNED_IN)
-class MeasureDetail(generics.RetrieveAPIView):
+class MeasureDetail(CheckedQuery, generics.RetrieveAPIView):
     serializer_class = MeasureSerializer
     queryset = Measure.objects.all()
 
 
 @requires(*SIGNED_IN)
-@extend_schema(
-    parameters=[
-        OpenApiParameter("organisation", str, description="ODS code"),
-        OpenApiParameter("measure", str, description="measure id"),
-        OpenApiParameter("from", str, description="first period start (YYYY-MM-DD)"),
-        OpenApiParameter("to", str, description="last period start (YYYY-MM-DD)"),
-    ]
-)
-class ObservationList(generics.ListAPIView):
+@extend_schema(parameters=[ObservationQuery])
+class ObservationList(CheckedQuery, generics.ListAPIView):
     serializer_class = ObservationSerializer
+    query_serializer = ObservationQuery
 
     def get_queryset(self):
-        params = self.request.query_params
+        params = self.query
         rows = Observation.objects.order_by("organisation_id", "measure_id", "period_start")
         if params.get("organisation"):
             rows = rows.filter(organisation_id=params["organisation"].upper())
@@ -222,19 +235,16 @@ class ObservationList(generics.ListAPIView):
 
 
 @requires(*SIGNED_IN)
-class TargetList(generics.ListCreateAPIView):
-    """List targets; regional oversight may register one (POST), published only if it carries
-    the three Francis qualifications."""
+class TargetList(CheckedQuery, generics.ListCreateAPIView):
+    """List targets; regional oversight granted nationally may register one (POST) for every
+    organisation, published only if it carries the three Francis qualifications."""
 
     serializer_class = TargetSerializer
     queryset = Target.objects.prefetch_related("balancing_measures")
 
     def create(self, request, *args, **kwargs):
-        if not has_role(request.user, TARGET_PUBLISHERS):
-            return Response(
-                {"detail": "Only regional oversight registers targets."},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+        if not policy.may_publish_target(request.user):
+            raise PermissionDenied("Only regional oversight granted nationally registers targets.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -251,29 +261,35 @@ class TargetList(generics.ListCreateAPIView):
                 by=request.user,
             )
         except ValidationError as exc:
-            return Response({"detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                invalid_body({NON_FIELD_ERRORS: exc.messages}),
+                status=status.HTTP_400_BAD_REQUEST,
+                content_type=PROBLEM_CONTENT_TYPE,
+            )
         return Response(self.get_serializer(target).data, status=status.HTTP_201_CREATED)
 
 
 @requires(*SIGNED_IN)
-class TargetDetail(generics.RetrieveAPIView):
+class TargetDetail(CheckedQuery, generics.RetrieveAPIView):
     serializer_class = TargetSerializer
     queryset = Target.objects.prefetch_related("balancing_measures")
 
 
-@requires(*SIGNED_IN)
-@extend_schema(
-    parameters=[
-        OpenApiParameter("organisation", str, description="ODS code"),
-        OpenApiParameter("status", str, description="open or closed"),
-    ]
-)
-class ConcernList(generics.ListAPIView):
+@requires(*policy.CONCERN_READERS)
+@extend_schema(parameters=[ConcernQuery])
+class ConcernList(CheckedQuery, generics.ListAPIView):
+    """The concerns the signed-in person may read: every organisation's for regional oversight
+    and analysts, their own organisations' for a board member."""
+
     serializer_class = ConcernSerializer
+    query_serializer = ConcernQuery
 
     def get_queryset(self):
-        params = self.request.query_params
-        rows = Concern.objects.select_related("owner", "closing_evidence").order_by("id")
+        params = self.query
+        rows = policy.readable_concerns(
+            self.request.user,
+            Concern.objects.select_related("owner", "closing_evidence").order_by("id"),
+        )
         if params.get("organisation"):
             rows = rows.filter(organisation_id=params["organisation"].upper())
         if params.get("status"):
@@ -286,15 +302,15 @@ def _jsonable(row: dict) -> dict:
 
 
 @requires(*SIGNED_IN)
-class AssessmentList(APIView):
+class AssessmentList(CheckedQuery, APIView):
     """Every organisation's concern-first assessment: status, headline (its worst domain, never an
     average), coverage and flag count. Ordered by concern."""
 
+    query_serializer = RegionQuery
+
     @extend_schema(
         operation_id="assessments_list",
-        parameters=[
-            OpenApiParameter("region", str, description="NHS England region code, e.g. Y56")
-        ],
+        parameters=[RegionQuery],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
@@ -302,7 +318,7 @@ class AssessmentList(APIView):
         if result is None:
             return Response({"count": 0, "results": []})
         rows = result.by_organisation.drop("flags")
-        region = request.query_params.get("region")
+        region = self.query.get("region")
         if region:
             codes = list(
                 Organisation.objects.filter(region_code=region.upper()).values_list(
@@ -317,7 +333,7 @@ class AssessmentList(APIView):
 
 
 @requires(*SIGNED_IN)
-class AssessmentDetail(APIView):
+class AssessmentDetail(CheckedQuery, APIView):
     """One organisation's assessment: headline, each domain, each measure and every flag with its
     explanation (which measure, which rule, the numbers)."""
 

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import math
+
 from django.db import models
 
 from candour.importers.catalogue import DOMAINS, IMPROVEMENT_DIRECTIONS, UNITS
 from candour.importers.datasets import CQC_KEY_QUESTIONS, CQC_RATINGS, PERIOD_TYPES
+
+PROPORTION_UNIT = "proportion"  # a fraction between 0 and 1, shown as a percentage
 
 
 def _choices(values):
@@ -207,9 +211,13 @@ class Target(models.Model):
         super().save(*args, **kwargs)
 
     def publication_problems(self, balancing_measures=None) -> list[str]:
-        """What stops this target being published; empty when it may be. The one place the
-        three Francis qualifications are checked."""
-        problems = []
+        """What stops this target being published; empty when it may be."""
+        return list(self.publication_problems_by_field(balancing_measures).values())
+
+    def publication_problems_by_field(self, balancing_measures=None) -> dict[str, str]:
+        """What stops this target being published, by the field that must change. The one place
+        the three Francis qualifications are checked."""
+        problems = {}
         if balancing_measures is None:
             balancing_measures = list(self.balancing_measures.all()) if self.pk else []
         safe = [
@@ -218,26 +226,45 @@ class Target(models.Model):
             if m.domain == self.BALANCING_DOMAIN and m.pk != self.measure_id
         ]
         if not safe:
-            problems.append(
+            problems["balancing_measures"] = (
                 "a balancing measure from the patient-safety domain is missing: "
                 "patient safety and wellbeing must remain the priority"
             )
         if not self.resources_and_support.strip():
-            problems.append(
+            problems["resources_and_support"] = (
                 "the resources and support provided to meet the target are not declared"
             )
         if self.consequence_policy not in self.ACCEPTABLE_POLICIES:
-            problems.append(
+            problems["consequence_policy"] = (
                 "the consequence policy does not restrict adverse career consequences to "
                 "misconduct or serious incompetence"
             )
         return problems
+
+    def threshold_problem(self) -> str | None:
+        """Why the threshold cannot be right for its measure's unit, or None. A proportion is
+        stored as a fraction (0.95 for 95%), so 95 would read as 9500%."""
+        if self.threshold is None or self.measure_id is None:
+            return None
+        if not math.isfinite(self.threshold):
+            return f"The threshold must be a finite number, not {self.threshold!r}."
+        if self.threshold < 0:
+            return f"The threshold cannot be negative ({self.threshold!r})."
+        if self.measure.unit == PROPORTION_UNIT and self.threshold > 1:
+            return (
+                f"The threshold of a proportion is between 0 and 1 (0.95 for 95%), "
+                f"not {self.threshold!r}."
+            )
+        return None
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         if self.effective_to and self.effective_to < self.effective_from:
             raise ValidationError({"effective_to": "The end date is before the start date."})
+        threshold_problem = self.threshold_problem()
+        if threshold_problem:
+            raise ValidationError({"threshold": threshold_problem})
         if self.status == self.Status.PUBLISHED:
             problems = self.publication_problems()
             if problems:

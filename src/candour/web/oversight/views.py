@@ -6,11 +6,16 @@ from django.views.decorators.http import require_POST
 
 from candour.importers.catalogue import sources
 from candour.importers.datasets import CQC_RATINGS
-from candour.web.core.access import SIGNED_IN, has_role, requires
-from candour.web.core.roles import Role
-from candour.web.oversight import actions, monitoring, queries
+from candour.web.core.access import SIGNED_IN, requires
+from candour.web.oversight import actions, monitoring, policy, queries
 from candour.web.oversight.forms import ConcernForm, EvidenceForm, TargetForm
 from candour.web.oversight.models import Concern, ConcernEvidence, Measure, Organisation, Target
+from candour.web.oversight.policy import (
+    CONCERN_RAISERS,
+    CONCERN_READERS,
+    TARGET_EDITORS,
+    TARGET_PUBLISHERS,
+)
 
 PAGE_SIZE = 25
 
@@ -62,6 +67,8 @@ def organisation_detail(request, ods_code: str):
     used_sources = {t.measure.source for t in trends}
     if organisation.ratings.exists():
         used_sources.add("cqc_ratings")
+    can_read_concerns = policy.may_read_concerns(request.user, organisation)
+    concerns = organisation.concerns.all() if can_read_concerns else organisation.concerns.none()
     return render(
         request,
         "oversight/organisation_detail.html",
@@ -72,13 +79,12 @@ def organisation_detail(request, ods_code: str):
             "trends": trends,
             "benchmarks": queries.staff_voice_benchmarks(organisation),
             "sources": [s for key, s in sources().items() if key in used_sources],
-            "open_concerns": organisation.concerns.filter(
-                status=Concern.Status.OPEN
-            ).select_related("owner"),
-            "closed_concerns": organisation.concerns.filter(
-                status=Concern.Status.CLOSED
-            ).select_related("closing_evidence"),
-            "can_raise": has_role(request.user, CONCERN_RAISERS),
+            "open_concerns": concerns.filter(status=Concern.Status.OPEN).select_related("owner"),
+            "closed_concerns": concerns.filter(status=Concern.Status.CLOSED).select_related(
+                "closing_evidence"
+            ),
+            "can_read_concerns": can_read_concerns,
+            "can_raise": policy.may_raise_concern(request.user, organisation),
             "picture": picture,
             "speakup": monitoring.speakup_themes(organisation.ods_code),
             "target_rows": target_rows,
@@ -89,9 +95,6 @@ def organisation_detail(request, ods_code: str):
 
 # --- Targets -----------------------------------------------------------------------------------
 
-TARGET_EDITORS = (Role.REGIONAL, Role.ANALYST)
-TARGET_PUBLISHERS = (Role.REGIONAL,)
-
 
 @requires(*SIGNED_IN)
 def target_list(request):
@@ -99,7 +102,7 @@ def target_list(request):
     return render(
         request,
         "oversight/target_list.html",
-        {"targets": targets, "can_edit": has_role(request.user, TARGET_EDITORS)},
+        {"targets": targets, "can_edit": policy.may_edit_target(request.user)},
     )
 
 
@@ -113,8 +116,8 @@ def target_detail(request, target_id: str):
             "target": target,
             "balancing": target.balancing_measures.order_by("domain", "name"),
             "problems": target.publication_problems(),
-            "can_edit": has_role(request.user, TARGET_EDITORS),
-            "can_publish": has_role(request.user, TARGET_PUBLISHERS),
+            "can_edit": policy.may_edit_target(request.user, target),
+            "can_publish": policy.may_publish_target(request.user, target),
         },
     )
 
@@ -122,10 +125,16 @@ def target_detail(request, target_id: str):
 @requires(*TARGET_EDITORS)
 def target_edit(request, target_id: str | None = None):
     instance = get_object_or_404(Target, pk=target_id) if target_id else None
-    form = TargetForm(request.POST or None, instance=instance)
+    policy.require(
+        policy.may_edit_target(request.user, instance),
+        "not granted for every organisation this target applies to",
+    )
     publish = "publish" in request.POST
-    if publish and not has_role(request.user, TARGET_PUBLISHERS):
+    if publish and not policy.may_publish_target(request.user, instance):
         raise PermissionDenied("only regional oversight publishes targets")
+    form = TargetForm(
+        request.POST if request.method == "POST" else None, instance=instance, publish=publish
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -159,7 +168,7 @@ def target_edit(request, target_id: str | None = None):
         {
             "form": form,
             "target": instance,
-            "can_publish": has_role(request.user, TARGET_PUBLISHERS),
+            "can_publish": policy.may_publish_target(request.user, instance),
         },
     )
 
@@ -168,6 +177,7 @@ def target_edit(request, target_id: str | None = None):
 @requires(*TARGET_PUBLISHERS)
 def target_status(request, target_id: str):
     target = get_object_or_404(Target, pk=target_id)
+    policy.require(policy.may_publish_target(request.user, target), "not granted for this target")
     status = request.POST.get("status")
     if status not in (Target.Status.PUBLISHED, Target.Status.WITHDRAWN):
         return HttpResponseBadRequest("unknown status")
@@ -183,7 +193,7 @@ def target_status(request, target_id: str):
                 "balancing": target.balancing_measures.order_by("domain", "name"),
                 "problems": target.publication_problems(),
                 "errors": exc.messages,
-                "can_edit": True,
+                "can_edit": policy.may_edit_target(request.user, target),
                 "can_publish": True,
             },
             status=400,
@@ -193,31 +203,25 @@ def target_status(request, target_id: str):
 
 # --- Concerns ----------------------------------------------------------------------------------
 
-CONCERN_RAISERS = (Role.REGIONAL, Role.BOARD, Role.ANALYST)
-CONCERN_RESOLVERS = (Role.REGIONAL, Role.BOARD)
-
-
-def concern_owners():
-    from candour.web.core.models import User
-
-    return (
-        User.objects.filter(is_active=True, role_grants__role__in=CONCERN_RESOLVERS)
-        .distinct()
-        .order_by("username")
-    )
-
 
 @requires(*CONCERN_RAISERS)
 def concern_new(request, ods_code: str):
     """Raise a concern by hand, or from one of the organisation's flags (``?flag=<key>``), whose
     measure, rule and explanation are then taken from the assessment, not from the form."""
     organisation = get_object_or_404(Organisation, pk=ods_code.upper())
+    policy.require(
+        policy.may_raise_concern(request.user, organisation), "not granted for this organisation"
+    )
     flag_key = request.POST.get("flag") or request.GET.get("flag") or ""
     flag = monitoring.find_flag(organisation.ods_code, flag_key) if flag_key else None
     if flag_key and flag is None:
         raise Http404("that flag is no longer raised by the data")
     initial = {"title": flag_title(flag), "explanation": flag["explanation"]} if flag else {}
-    form = ConcernForm(request.POST or None, initial=initial, owners=concern_owners())
+    form = ConcernForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        owners=policy.concern_owners(organisation),
+    )
     if request.method == "POST" and form.is_valid():
         concern = actions.raise_concern(
             organisation=organisation,
@@ -258,20 +262,28 @@ def flag_origin(flag: dict) -> dict:
     }
 
 
-@requires(*SIGNED_IN)
+@requires(*CONCERN_READERS)
 def concern_detail(request, concern_id: int):
     concern = get_object_or_404(
         Concern.objects.select_related("organisation", "owner", "measure", "closing_evidence"),
         pk=concern_id,
     )
-    can_resolve = (
-        has_role(request.user, CONCERN_RESOLVERS) and concern.status == Concern.Status.OPEN
+    policy.require(
+        policy.may_read_concerns(request.user, concern.organisation),
+        "not granted for this concern's organisation",
     )
-    evidence_form = EvidenceForm(request.POST or None) if can_resolve else None
+    can_resolve = (
+        policy.may_resolve_concern(request.user, concern) and concern.status == Concern.Status.OPEN
+    )
+    recording = request.method == "POST" and "close" not in request.POST
+    evidence_form = EvidenceForm(request.POST if recording else None) if can_resolve else None
     errors = []
     if request.method == "POST":
         if not can_resolve:
-            raise PermissionDenied("only regional oversight and board members record evidence")
+            raise PermissionDenied(
+                "only regional oversight and board members granted for the organisation record "
+                "evidence"
+            )
         try:
             if "close" in request.POST:
                 evidence = get_object_or_404(
@@ -343,9 +355,12 @@ def region_detail(request, region_code: str):
     ranking = monitoring.region_ranking(region_code.upper())
     if not ranking:
         raise Http404("no such region")
-    open_concerns = Concern.objects.filter(
-        status=Concern.Status.OPEN, organisation__region_code=region_code.upper()
-    ).select_related("organisation", "owner")
+    open_concerns = policy.readable_concerns(
+        request.user,
+        Concern.objects.filter(
+            status=Concern.Status.OPEN, organisation__region_code=region_code.upper()
+        ).select_related("organisation", "owner"),
+    )
     by_org: dict[str, list] = {}
     for concern in open_concerns:
         by_org.setdefault(concern.organisation_id, []).append(concern)

@@ -28,13 +28,15 @@ ON_DISK = (
 
 @checks.register(checks.Tags.caches)
 def speakup_cache_not_on_disk(app_configs, **kwargs):
-    """The rate limiter's cache holds keyed hashes of source addresses: never on disk."""
+    """The speak-up cache holds keyed hashes of source addresses and reporters' (encrypted)
+    sessions: never on disk."""
     backend = _speakup_cache_backend()
     if backend in ON_DISK:
         return [
             checks.Error(
                 f"SPEAKUP_CACHE uses {backend}, which writes to disk; reporters' (hashed) "
-                "addresses must stay in memory. Use memcached (CANDOUR_SPEAKUP_CACHE).",
+                "addresses and sessions must stay in memory. Use memcached "
+                "(CANDOUR_SPEAKUP_CACHE).",
                 id="speakup.E002",
             )
         ]
@@ -43,14 +45,15 @@ def speakup_cache_not_on_disk(app_configs, **kwargs):
 
 @checks.register(checks.Tags.caches, deploy=True)
 def speakup_cache_shared(app_configs, **kwargs):
-    """``check --deploy``: local memory is per process, so with several worker processes every
-    rate limit is that many times looser and a lockout holds in one process only."""
+    """``check --deploy``: local memory is per process, so with several worker processes a
+    reporter's session opens in one process only, each process prices floods on its own and a
+    guardian's password lockout holds in one process only."""
     if _speakup_cache_backend() == LOCAL_MEMORY:
         return [
             checks.Warning(
-                "SPEAKUP_CACHE is local memory: speak-up rate limits and lockouts apply per "
-                "process. With more than one worker process set CANDOUR_SPEAKUP_CACHE="
-                "memcached://host:port.",
+                "SPEAKUP_CACHE is local memory: reporters' sessions, the prices of their forms "
+                "and guardians' password lockouts are per process. With more than one worker "
+                "process set CANDOUR_SPEAKUP_CACHE=memcached://host:port.",
                 id="speakup.W001",
             )
         ]

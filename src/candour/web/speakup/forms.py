@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from candour.web.core.models import User
+from candour.web.core.roles import Role
+from candour.web.speakup import policy
 from candour.web.speakup.choices import (
     CATEGORIES,
     Channel,
@@ -41,7 +43,27 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
+def errors(missing: str, **more: str) -> dict[str, str]:
+    """Error messages in the NHS.UK pattern (service-manual.nhs.uk, "Error message"): say what to
+    do, specific to the question, no field label in front: "Select how you want to speak up",
+    "Enter what happened", "What happened must be 20,000 characters or fewer"."""
+    return {"required": missing, "invalid_choice": missing, "invalid": missing, **more}
+
+
+def too_long(what: str, limit: int) -> str:
+    return f"{what} must be {limit:,} characters or fewer"
+
+
 # -------------------------------------------------------------------------------------- reporter
+
+DATE_NOT_REAL = "The date it happened must be a real date"
+DATE_INCOMPLETE = (
+    "The date it happened must include a day, month and year, or leave all three empty"
+)
+DATE_IN_FUTURE = "The date it happened must be today or in the past"
+DATE_ERRORS = errors(
+    DATE_NOT_REAL, min_value=DATE_NOT_REAL, max_value=DATE_NOT_REAL, max_digits=DATE_NOT_REAL
+)
 
 
 class ConcernForm(forms.Form):
@@ -49,6 +71,7 @@ class ConcernForm(forms.Form):
         label="How do you want to speak up?",
         choices=Route.choices,
         widget=forms.RadioSelect,
+        error_messages=errors("Select how you want to speak up"),
         help_text="You can be anonymous. You will get a receipt code to follow your concern up "
         "whichever you choose.",
     )
@@ -57,29 +80,18 @@ class ConcernForm(forms.Form):
         required=False,
         max_length=1000,
         widget=_textarea(3),
+        error_messages=errors(
+            "Enter your name, role and how to contact you",
+            max_length=too_long("Your name, role and how to contact you", 1000),
+        ),
         help_text="Only if you speak up openly or confidentially. Leave it empty to stay "
         "anonymous. It is kept in a separate locked envelope.",
     )
-    narrative = forms.CharField(
-        label="What happened?",
-        max_length=NARRATIVE_MAX,
-        widget=_textarea(8),
-        help_text="Tell us what you saw or experienced, who was affected and anything you think "
-        "should happen. If you want to stay anonymous, leave out details only you would know.",
-    )
-    location = forms.CharField(
-        label="Where did it happen? (optional)",
-        required=False,
-        max_length=500,
-        help_text="For example a ward, department or site.",
-    )
-    happened_day = forms.IntegerField(required=False, min_value=1, max_value=31, label="Day")
-    happened_month = forms.IntegerField(required=False, min_value=1, max_value=12, label="Month")
-    happened_year = forms.IntegerField(required=False, min_value=1990, max_value=2100, label="Year")
     categories = forms.MultipleChoiceField(
         label="What is it about?",
         choices=CATEGORY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
+        error_messages=errors("Select what your concern is about"),
         help_text="Select all that apply.",
     )
     protected_characteristic = forms.ChoiceField(
@@ -90,17 +102,50 @@ class ConcernForm(forms.Form):
             *ProtectedCharacteristic.choices,
         ],
     )
+    narrative = forms.CharField(
+        label="What happened?",
+        max_length=NARRATIVE_MAX,
+        widget=_textarea(8),
+        error_messages=errors(
+            "Enter what happened", max_length=too_long("What happened", NARRATIVE_MAX)
+        ),
+        help_text="Tell us what you saw or experienced, who was affected and anything you think "
+        "should happen. If you want to stay anonymous, leave out details only you would know.",
+    )
+    location = forms.CharField(
+        label="Where did it happen? (optional)",
+        required=False,
+        max_length=500,
+        error_messages=errors(
+            "Enter where it happened", max_length=too_long("Where it happened", 500)
+        ),
+        help_text="For example a ward, department or site.",
+    )
+    happened_day = forms.IntegerField(
+        required=False, min_value=1, max_value=31, label="Day", error_messages=DATE_ERRORS
+    )
+    happened_month = forms.IntegerField(
+        required=False, min_value=1, max_value=12, label="Month", error_messages=DATE_ERRORS
+    )
+    happened_year = forms.IntegerField(
+        required=False, min_value=1990, max_value=2100, label="Year", error_messages=DATE_ERRORS
+    )
     professional_group = forms.ChoiceField(
         label="Which group of staff do you work in?",
         choices=[("", "Choose your staff group"), *ProfessionalGroup.choices],
+        error_messages=errors("Select which group of staff you work in"),
     )
     raised_before = forms.ChoiceField(
-        label="Have you raised this before?", choices=RaisedBefore.choices, widget=forms.RadioSelect
+        label="Have you raised this before?",
+        choices=RaisedBefore.choices,
+        widget=forms.RadioSelect,
+        error_messages=errors("Select whether you have raised this before"),
     )
     detriment_at_intake = forms.ChoiceField(
         label="Have you already been treated badly because you spoke up about this?",
         choices=DetrimentAtIntake.choices,
         widget=forms.RadioSelect,
+        error_messages=errors("Select whether you have been treated badly for speaking up"),
     )
     attachment = forms.FileField(
         label="Attach a file (optional)",
@@ -110,8 +155,15 @@ class ConcernForm(forms.Form):
         "check them before you attach them.",
     )
 
-    ANONYMOUS_WITH_IDENTITY = "You chose to be anonymous: leave your name and contact details out."
-    NAMED_WITHOUT_IDENTITY = "Give your name and how to contact you, or choose anonymous."
+    ANONYMOUS_WITH_IDENTITY = (
+        "Delete your name and contact details, or choose to speak up openly or confidentially"
+    )
+    NAMED_WITHOUT_IDENTITY = (
+        "Enter your name, role and how to contact you, or choose to speak up anonymously"
+    )
+    DISCRIMINATION_WITHOUT_GROUNDS = (
+        "Select the grounds of the discrimination, or 'I would rather not say'"
+    )
 
     def clean(self):
         data = super().clean()
@@ -123,10 +175,7 @@ class ConcernForm(forms.Form):
         if "discrimination" in (data.get("categories") or []) and not data.get(
             "protected_characteristic"
         ):
-            self.add_error(
-                "protected_characteristic",
-                "Choose the grounds of the discrimination, or 'I would rather not say'.",
-            )
+            self.add_error("protected_characteristic", self.DISCRIMINATION_WITHOUT_GROUNDS)
         data["happened_on"] = self._happened_on(data)
         return data
 
@@ -153,18 +202,16 @@ class ConcernForm(forms.Form):
         if all(part is None for part in parts):
             return None
         if any(part is None for part in parts):
-            self.add_error(
-                "happened_day", "Give the day, month and year, or leave all three empty."
-            )
+            self.add_error("happened_day", DATE_INCOMPLETE)
             return None
         day, month, year = parts
         try:
             happened = datetime.date(year, month, day)
         except ValueError:
-            self.add_error("happened_day", "That date does not exist.")
+            self.add_error("happened_day", DATE_NOT_REAL)
             return None
         if happened > timezone.localdate():
-            self.add_error("happened_day", "The date must be today or in the past.")
+            self.add_error("happened_day", DATE_IN_FUTURE)
             return None
         return happened
 
@@ -199,9 +246,22 @@ class RecordedConcernForm(ConcernForm):
     }
 
     ANONYMOUS_WITH_IDENTITY = (
-        "They chose to be anonymous: leave their name and contact details out."
+        "Delete their name and contact details, or choose to speak up openly or confidentially"
     )
-    NAMED_WITHOUT_IDENTITY = "Give their name and how to contact them, or choose anonymous."
+    NAMED_WITHOUT_IDENTITY = (
+        "Enter their name, role and how to contact them, or choose to speak up anonymously"
+    )
+
+    THIRD_PERSON_ERRORS = {
+        "organisation": "Select the organisation",
+        "channel": "Select how the concern reached you",
+        "route": "Select how the person wants to speak up",
+        "identity": "Enter their name, role and how to contact them",
+        "categories": "Select what the concern is about",
+        "professional_group": "Select which group of staff they work in",
+        "raised_before": "Select whether they have raised this before",
+        "detriment_at_intake": "Select whether they have been treated badly for speaking up",
+    }
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,12 +270,22 @@ class RecordedConcernForm(ConcernForm):
             self.fields[name].label = label
             if help_text is not None:
                 self.fields[name].help_text = help_text
+        for name, message in self.THIRD_PERSON_ERRORS.items():
+            field = self.fields[name]
+            field.error_messages = {**field.error_messages, "required": message}
+            if "invalid_choice" in field.error_messages and name != "organisation":
+                field.error_messages["invalid_choice"] = message
 
 
 class ConfirmReceiptForm(forms.Form):
+    NOT_THE_END = "The last 4 characters do not match your receipt: check what you saved"
+
     last_group = forms.CharField(
         label="Type the last 4 characters of your receipt",
         max_length=9,
+        error_messages=errors(
+            "Enter the last 4 characters of your receipt", max_length=NOT_THE_END
+        ),
         help_text="This shows you have saved it. We cannot show it to you again.",
     )
 
@@ -224,6 +294,9 @@ class ReceiptForm(forms.Form):
     receipt = forms.CharField(
         label="Your receipt",
         max_length=60,
+        error_messages=errors(
+            "Enter your receipt", max_length="Your receipt must be 20 characters"
+        ),
         help_text="20 letters and numbers, for example ABCD-EFGH-JKMN-PQRS-TVWX. Capitals, "
         "spaces and dashes do not matter.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -231,7 +304,14 @@ class ReceiptForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Your message", max_length=MESSAGE_MAX, widget=_textarea(5))
+    body = forms.CharField(
+        label="Your message",
+        max_length=MESSAGE_MAX,
+        widget=_textarea(5),
+        error_messages=errors(
+            "Enter your message", max_length=too_long("Your message", MESSAGE_MAX)
+        ),
+    )
 
 
 class SpeakUpAgainForm(forms.Form):
@@ -239,12 +319,14 @@ class SpeakUpAgainForm(forms.Form):
         label="Given your experience, would you speak up again?",
         choices=SpeakUpAgain.choices,
         widget=forms.RadioSelect,
+        error_messages=errors("Select whether you would speak up again"),
     )
     comment = forms.CharField(
         label="Anything you want to tell us about your experience? (optional)",
         required=False,
         max_length=MESSAGE_MAX,
         widget=_textarea(3),
+        error_messages=errors("", max_length=too_long("What you tell us", MESSAGE_MAX)),
     )
 
 
@@ -253,10 +335,28 @@ class CheckInForm(forms.Form):
         label="Since you spoke up, have you been treated badly because of it?",
         choices=Detriment.choices,
         widget=forms.RadioSelect,
+        error_messages=errors("Select whether you have been treated badly since you spoke up"),
         help_text="For example being left out, given worse shifts, or criticised unfairly.",
     )
     comment = forms.CharField(
-        label="Tell us more (optional)", required=False, max_length=MESSAGE_MAX, widget=_textarea(3)
+        label="Tell us more (optional)",
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=_textarea(3),
+        error_messages=errors("", max_length=too_long("What you tell us", MESSAGE_MAX)),
+    )
+
+
+class AddFileForm(forms.Form):
+    # Not required here: the view says "Select a file" itself, after the upload handler has had
+    # its say (a file over the limit never reaches the form).
+    attachment = forms.FileField(
+        label="Add a file",
+        required=False,
+        error_messages=errors("Select a file"),
+        help_text="One file. Photos (JPEG, PNG) have their hidden details such as "
+        "location and camera removed. Other files keep theirs, such as the author's name: check "
+        "them first.",
     )
 
 
@@ -335,6 +435,22 @@ class TriageForm(forms.Form):
         return data
 
 
+class OwnerField(forms.ModelChoiceField):
+    """People holding a role at one organisation, shown by name (and their roles there)."""
+
+    def __init__(self, *args, organisation_code: str = "", **kwargs):
+        self.organisation_code = organisation_code
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, user) -> str:
+        roles = sorted(
+            Role(grant.role).label
+            for grant in user.role_grants.all()
+            if grant.organisation_code == self.organisation_code
+        )
+        return f"{user.get_full_name() or user.get_username()} ({', '.join(roles)})"
+
+
 class ActionForm(forms.Form):
     description = forms.CharField(
         label="What must be done",
@@ -342,16 +458,19 @@ class ActionForm(forms.Form):
         widget=_textarea(3),
         help_text=SHARED_TEXT_WARNING.format(who="the action's owner"),
     )
-    owner = forms.ModelChoiceField(label="Owner", queryset=User.objects.none())
+    owner = OwnerField(
+        label="Owner",
+        queryset=User.objects.none(),
+        help_text="Someone holding a role at this organisation in Candour.",
+        error_messages=errors("Select who owns the action"),
+    )
     due_on = forms.DateField(label="Due by", widget=_date_input())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation_code: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            User.objects.filter(is_active=True, role_grants__isnull=False)
-            .distinct()
-            .order_by("username")
-        )
+        owner = self.fields["owner"]
+        owner.organisation_code = organisation_code
+        owner.queryset = policy.people_at(organisation_code).prefetch_related("role_grants")
 
 
 class ActionDoneForm(forms.Form):
@@ -403,6 +522,17 @@ class GuardianSpeakUpAgainForm(SpeakUpAgainForm):
 
 class EscalateForm(ReferralForm):
     pass
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=_textarea(2),
+        error_messages=errors("Enter the reason"),
+        help_text="For example the claim or inquiry it is kept for. "
+        + SHARED_TEXT_WARNING.format(who="administrators"),
+    )
 
 
 class DisclosureForm(forms.Form):

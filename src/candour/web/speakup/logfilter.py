@@ -1,4 +1,5 @@
-"""Keep reporters out of the logs: drop request log records of the pages people speak up on.
+"""Keep reporters out of the logs: drop request log records of the pages people speak up on, and
+send no referrer from them.
 
 Django logs every 4xx response (``django.request``: "Bad Request: /speak-up/raise/R0B/") and the
 development server every request (``django.server``), each with its time to the second. For the
@@ -36,3 +37,13 @@ def _path(record: logging.LogRecord) -> str | None:
         if len(parts) >= 2:
             return parts[1].split("?")[0]
     return None
+
+
+NO_REFERRER = "no-referrer"
+
+
+def no_referrer_for_static(headers, path, url) -> None:
+    """``WHITENOISE_ADD_HEADERS_FUNCTION``: static files are served with ``Referrer-Policy:
+    no-referrer`` too, so a style sheet loaded from a reporter page names nothing when it loads
+    fonts or images (the reporter pages send the same header themselves)."""
+    headers["Referrer-Policy"] = NO_REFERRER

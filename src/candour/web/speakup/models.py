@@ -159,8 +159,13 @@ class Case(models.Model):
 
     # Retention.
     expires_on = models.DateField(null=True, blank=True)
-    legal_hold = models.BooleanField(default=False)
+    legal_hold = models.BooleanField(default=False)  # see LegalHold for who, when and why
     shredded_on = models.DateField(null=True, blank=True)
+
+    # How many things the person who spoke up has sent on this case: the concern itself, then each
+    # message, answer and file. A count, never a time: a guardian has something unread while it is
+    # above what they have seen (GuardianRead).
+    reporter_updates = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [
@@ -203,6 +208,50 @@ class Case(models.Model):
         from candour.web.speakup.choices import OPEN_STATUSES
 
         return self.status in OPEN_STATUSES
+
+
+class GuardianRead(models.Model):
+    """How much of what the person who spoke up sent a guardian has seen: ``seen`` is the case's
+    ``reporter_updates`` when they last opened it. No time is kept (see the unread marker in
+    ``docs/reference/speakup.md``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "guardian"], name="unique_guardian_read")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} has seen {self.seen} on {self.case_id}"
+
+
+class LegalHold(models.Model):
+    """A case kept past its retention date: who placed the hold, on what day and why, and who
+    released it and why. The reasons are shared text (administrators read them; the form says
+    so) and are cleared when the case is finally shredded."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_holds")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_on = models.DateField()
+    reason = shared_text()
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_on = models.DateField(null=True, blank=True)
+    release_reason = shared_text(blank=True, default="")
+
+    class Meta:
+        ordering = ["-placed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk} on {self.case_id}"
 
 
 class SealedKey(models.Model):
@@ -249,6 +298,9 @@ class Attachment(models.Model):
     description = sealed_field()  # file name and type, sealed
     content = sealed_field()
     cleaned_format = models.CharField(max_length=8, blank=True, default="")  # jpeg, png or ""
+    # The day it was stored: the concern's day, or a later day when the person added it with
+    # their receipt. Day only, like every date a reporter's action leaves.
+    added_on = models.DateField()
 
     def __str__(self) -> str:
         return f"attachment {self.id} of {self.case_id}"
@@ -482,6 +534,7 @@ class ReporterActivity(models.Model):
         REPLY = "reply", "Replies to a guardian"
         SPEAK_UP_AGAIN = "speak_up_again", "Answers to 'would you speak up again?'"
         CHECK_IN = "check_in", "Detriment check-ins answered"
+        FILE = "file", "Files added to a concern later"
 
     organisation = models.ForeignKey(
         "oversight.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -490,6 +543,9 @@ class ReporterActivity(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     count = models.PositiveIntegerField(default=0)
     audited = models.BooleanField(default=False)
+    # False until the daily notification job has told the organisation's guardians that there is
+    # something new (each new event of the day sets it back to False).
+    notified = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-day", "organisation_id", "kind"]

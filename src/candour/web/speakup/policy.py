@@ -68,3 +68,24 @@ def approver_organisation_codes(user) -> list[str]:
         granted_organisation_codes(user, Role.BOARD)
     )
     return sorted(codes)
+
+
+def holds_role_at(user, organisation_code: str) -> bool:
+    """Whether ``user`` is active and holds a role granted for this organisation (the people
+    who may own an action on one of its cases)."""
+    return (
+        user is not None
+        and user.is_active
+        and RoleGrant.objects.filter(user=user, organisation_code=organisation_code).exists()
+    )
+
+
+def people_at(organisation_code: str):
+    """Active users holding a role granted for this organisation, by name."""
+    from candour.web.core.models import User
+
+    return (
+        User.objects.filter(is_active=True, role_grants__organisation_code=organisation_code)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

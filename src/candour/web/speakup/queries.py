@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from candour.web.speakup.choices import OPEN_STATUSES, SealedFor, Status
 from candour.web.speakup.conf import config
-from candour.web.speakup.models import Case, CheckIn, SealedKey
+from candour.web.speakup.models import Case, CheckIn, GuardianRead, SealedKey
 
 FINANCIAL_YEAR_START_MONTH = 4  # NHS financial years start on 1 April
 _QUARTER_SLUG = re.compile(r"^(\d{4})-(\d{2})-q([1-4])$")
@@ -97,20 +97,31 @@ class CaseRow:
     next_step: str
     due_on: datetime.date | None
     overdue_days: int
+    seen: int | None = None  # of the case's reporter_updates, by this guardian (None: never opened)
 
     @property
     def overdue(self) -> bool:
         return self.overdue_days > 0
 
+    @property
+    def unread(self) -> bool:
+        """The person who spoke up has sent something this guardian has not seen."""
+        return self.case.status != Status.EXPIRED and self.case.reporter_updates > (self.seen or 0)
+
+    @property
+    def never_opened(self) -> bool:
+        return self.seen is None
+
 
 def next_step(case: Case) -> tuple[str, datetime.date | None]:
     """What the guardian does next and by when (the configurable target times)."""
-    settings = config()
-    acknowledge_by = case.received_on + datetime.timedelta(days=settings.acknowledge_days)
-    feedback_by = case.received_on + datetime.timedelta(days=settings.feedback_days)
+    targets = config().targets
+    acknowledge_by = targets["acknowledge"].due(case.received_on)
+    triage_by = targets["triage"].due(case.received_on)
+    feedback_by = targets["feedback"].due(case.received_on)
     steps = {
         Status.RECEIVED: ("Acknowledge", acknowledge_by),
-        Status.ACKNOWLEDGED: ("Triage", feedback_by),
+        Status.ACKNOWLEDGED: ("Triage", triage_by),
         Status.TRIAGED: ("Record actions or give feedback", feedback_by),
         Status.ACTIONED: ("Give feedback", feedback_by),
         Status.FEEDBACK_GIVEN: ("Close on evidence", None),
@@ -131,7 +142,7 @@ def case_rows(cases, today: datetime.date) -> list[CaseRow]:
     for case in cases:
         step, due = next_step(case)
         overdue = (today - due).days if due and due < today else 0
-        rows.append(CaseRow(case, step, due, overdue))
+        rows.append(CaseRow(case, step, due, overdue, getattr(case, "seen", None)))
     closed_rank = {Status.DETRIMENT_WATCH: 1, Status.CLOSED: 2, Status.EXPIRED: 3}
     return sorted(
         rows,
@@ -147,11 +158,14 @@ def case_rows(cases, today: datetime.date) -> list[CaseRow]:
 
 def guardian_cases(user, *, expired_at: Iterable[str] = ()) -> QuerySet[Case]:
     """Cases sealed to this guardian (the only ones they can open), and the shredded cases of
-    the organisations ``expired_at`` (listed by their metadata; nothing of them can be opened)."""
+    the organisations ``expired_at`` (listed by their metadata; nothing of them can be opened),
+    each annotated with ``seen``: how many of the reporter's updates this guardian has seen."""
     sealed = Q(sealed_keys__guardian=user, sealed_keys__purpose=SealedFor.CASE)
     shredded = Q(status=Status.EXPIRED, organisation_id__in=list(expired_at))
+    seen = GuardianRead.objects.filter(case=OuterRef("pk"), guardian=user).values("seen")[:1]
     return (
         Case.objects.filter(sealed | shredded)
+        .annotate(seen=Subquery(seen))
         .select_related("organisation")
         .prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.order_by("due_on")))
         .distinct()

@@ -1,10 +1,18 @@
-"""Rate limits with lockout, keyed without storing anyone's address.
+"""Counting what sources do, keyed without storing anyone's address.
 
 A source is identified by a keyed BLAKE2b of its address (the key derives from ``SECRET_KEY``
 and changes every day), kept only in the cache named by ``SPEAKUP_CACHE``: never in the database,
-never in a log. Each limit counts events in fixed windows; when a window's count passes the limit,
-the source (or, for global limits, everyone) is locked out for the lockout period, and while
-locked out every attempt is refused the same way, right or wrong.
+never in a log.
+
+Two kinds of counter live here:
+
+* **pressure** (:func:`note`, :func:`pressure`): how many concerns, wrong receipts or replies a
+  source has sent in the current window. It never refuses anything: it sets the price of the
+  source's next action (:mod:`candour.web.speakup.costs`).
+* **lockout** (:func:`hit`, :func:`locked_out`, :func:`count`), for guardians' passwords only
+  (``unlock_per_user``, per user): events are counted in fixed windows; when a window's count
+  reaches the limit, the user is locked out for the lockout period, and while locked out every
+  attempt is refused the same way, right or wrong.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
+from candour.web.core.clientaddress import client_address
 from candour.web.speakup.conf import RateLimit, config
 
 GLOBAL = "global"
@@ -25,11 +34,7 @@ _PERSON = b"candour:ratelim"
 
 def source_of(request) -> str:
     """A keyed hash of the request's source address (rotates daily; never stored)."""
-    header = config().client_address_header
-    address = request.META.get(header, "") if header else ""
-    # the address the trusted proxy appended last (earlier entries are the client's to forge)
-    address = address.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
-    address = _network(address)
+    address = _network(client_address(request, header=config().client_address_header or ""))
     day = datetime.date.today().isoformat().encode()
     key = hashlib.blake2b(
         settings.SECRET_KEY.encode() + b"\x00" + day, digest_size=32, person=_PERSON
@@ -98,3 +103,29 @@ def count(request, *limit_names: str, subject: str | None = None) -> bool:
     for name in limit_names:
         locked |= hit(name, GLOBAL if name.endswith("_global") else source)
     return locked
+
+
+# -------------------------------------------------------------------------------- pressure
+
+
+def _pressure_key(kind: str, source: str) -> str:
+    window = config().slow_down[kind].window
+    return f"speakup:pressure:{kind}:{source}:{int(time.time()) // window}"
+
+
+def note(kind: str, source: str) -> int:
+    """Count one costly event (a stored concern, a wrong receipt, a stored reply) for a source
+    in the current window; returns the count."""
+    key = _pressure_key(kind, source)
+    cache = _cache()
+    cache.add(key, 0, timeout=config().slow_down[kind].window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=config().slow_down[kind].window)
+        return 1
+
+
+def pressure(kind: str, source: str) -> int:
+    """The source's count of costly events of this kind in the current window."""
+    return _cache().get(_pressure_key(kind, source)) or 0

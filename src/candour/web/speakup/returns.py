@@ -173,6 +173,23 @@ def disclosed_return(organisation_code: str, quarter: Quarter) -> list[Published
     return [_disclose_section(spec, counts[spec.key]) for spec in SECTIONS]
 
 
+def true_return(organisation_code: str, quarter: Quarter) -> list[PublishedSection]:
+    """Each section with its true counts: for the organisation's own guardians only, who submit
+    them to the National Guardian's Office (suppression is for publication, not for that)."""
+    counts = return_counts(organisation_code, quarter)
+    sections = []
+    for spec in SECTIONS:
+        values = counts[spec.key]
+        rows = [
+            PublishedRow(item, label, str(values.get(item, 0)), False)
+            for item, label in spec.items.items()
+        ]
+        if spec.with_total:
+            rows.append(PublishedRow(TOTAL, "Total", str(sum(values.values())), False))
+        sections.append(PublishedSection(spec, rows))
+    return sections
+
+
 def _disclose_section(spec: SectionSpec, counts: dict[str, int]) -> PublishedSection:
     frame = pl.DataFrame(
         {"item": list(spec.items), "count": [counts.get(item, 0) for item in spec.items]},
@@ -316,3 +333,63 @@ def speakup_signals(quarter: Quarter | str) -> pl.DataFrame:
         .select("ods_code", "quarter", "measure_id", "value", "display", "suppressed")
         .sort("ods_code", "measure_id")
     )
+
+
+# ------------------------------------------------------------- the National Guardian's Office
+
+# The quarterly submission as the National Guardian's Office asks guardians for it ("Recording
+# cases and reporting data", NGO, in force from 1 April 2024; NHS England's Freedom to Speak Up
+# data collection took it over): one row per organisation and quarter, these columns in this
+# order. True counts: guardians submit them; the NGO publishes them. Check the headings against
+# the current template before submitting: the guidance's wording changes between years.
+NGO_COUNTS: tuple[tuple[str, str, str], ...] = (
+    ("Number of cases brought to Freedom to Speak Up guardians", "route", TOTAL),
+    ("Number of cases raised anonymously", "route", "anonymous"),
+    ("Number of cases with an element of patient safety/quality", "category", "patient_safety"),
+    ("Number of cases with an element of worker safety or wellbeing", "category", "worker_safety"),
+    ("Number of cases with an element of bullying or harassment", "category", "bullying"),
+    (
+        "Number of cases with an element of inappropriate attitudes or behaviours",
+        "category",
+        "behaviours",
+    ),
+    (
+        "Number of cases where the person indicated that they were suffering detriment as a "
+        "result of speaking up",
+        "detriment_indicated",
+        "indicated",
+    ),
+    *(
+        (f"Cases raised by professional/worker group: {label}", "professional_group", value)
+        for value, label in ProfessionalGroup.choices
+    ),
+    *(
+        (
+            f"Feedback: given your experience, would you speak up again? {label}",
+            "speak_up_again",
+            value,
+        )
+        for value, label in SpeakUpAgain.choices
+    ),
+)
+NGO_HEADER = ("Organisation code", "Organisation name", "Financial year", "Quarter")
+
+
+def ngo_row(organisation, quarter: Quarter) -> list:
+    """The organisation's row of the NGO submission, with true counts."""
+    counts = return_counts(organisation.pk, quarter)
+    totals = {key: sum(values.values()) for key, values in counts.items()}
+    figures = [
+        totals[section] if item == TOTAL else counts[section].get(item, 0)
+        for _, section, item in NGO_COUNTS
+    ]
+    year = f"{quarter.year}/{(quarter.year + 1) % 100:02d}"
+    return [organisation.pk, organisation.name, year, f"Q{quarter.number}", *figures]
+
+
+def ngo_csv(organisation, quarter: Quarter) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*NGO_HEADER, *(heading for heading, _, _ in NGO_COUNTS)])
+    writer.writerow(ngo_row(organisation, quarter))
+    return out.getvalue()

@@ -1,12 +1,22 @@
-"""Who is reading, between requests: the returning reporter's cookie and the guardian's unlocked
-key pair.
+"""Who is reading, between requests: the returning reporter's session and the guardian's
+unlocked key pair.
 
-**Reporter.** Nothing is stored on the server. After a submission or a correct receipt, the
-browser gets one HttpOnly, SameSite=Strict cookie: the receipt's lookup hash and key seed (and,
-until the reporter confirms they saved it, the receipt itself to show them), with an expiry time,
-encrypted and authenticated (libsodium SecretBox) under a key derived from ``SECRET_KEY``. It
-ends when the browser closes, when they leave, or after ``SPEAKUP_REPORTER_SESSION_SECONDS``
-without a page.
+**Reporter.** A server-side session, revocable. The browser holds one cookie (HttpOnly,
+SameSite=Strict, path ``/speak-up/``, Secure in production, no expiry date, so it ends with the
+browser): a random 256-bit token. The server keeps, in the speak-up cache only (memory: never
+the database, a file or a log), under a hash of the token, the session encrypted (libsodium
+SecretBox) under a key derived from the token: the receipt's lookup hash and key seed once a
+concern is open, the receipt itself until the reporter confirms they saved it, the form token
+that protects every reporter form (CSRF), a one-time notice for the next page, and when it
+began. So neither a dump of the cache nor the cookie alone reads anything without the other.
+The session ends ``SPEAKUP_REPORTER_SESSION_SECONDS`` after the last page, at the latest
+``SPEAKUP_REPORTER_SESSION_MAX_SECONDS`` after it began, and at once on "Leave": the cache entry
+is deleted, so a copied cookie opens nothing afterwards.
+
+Before a reporter has a session (the forms to raise a concern and to enter a receipt), the cookie
+holds a token with nothing stored for it, and the form token is derived from it (a keyed BLAKE2b):
+nothing is written on the server for a visit that sends nothing. Reporter pages set no Django CSRF
+cookie (Django's lasts a year); see :func:`candour.web.speakup.views.reporter.reporter_page`.
 
 **Guardian.** After the guardian unlocks their keys with their password,
 :func:`candour.crypto.lock_for_session` splits the key pair: the encrypted private key goes into
@@ -19,56 +29,144 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import struct
+import hmac
+import json
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import nacl.exceptions
 import nacl.secret
+import nacl.utils
 from django.conf import settings
+from django.core.cache import caches
 
 from candour import crypto
 from candour.crypto import KeyPair
-from candour.crypto.constants import RECEIPT_SYMBOLS
 from candour.web.speakup.conf import config
 
 COOKIE_PATH = "/speak-up/"
 REPORTER_COOKIE = "candour_reporter"
 GUARDIAN_COOKIE = "candour_guardian_key"
 GUARDIAN_SESSION_KEY = "speakup_guardian_key"
-_PERSON_REPORTER_COOKIE = b"candour:rptr-ck"
-_VERSION = 1
-_HEADER = struct.Struct(">BQ")  # version, expiry (Unix seconds)
-_HASH_BYTES = 32
+TOKEN_BYTES = 32
+_PERSON_ID = b"candour:rptr-id"
+_PERSON_KEY = b"candour:rptr-key"
+_PERSON_FORM = b"candour:rptr-frm"
 
 
 @dataclass(frozen=True, repr=False)
 class ReporterSession:
-    """What the reporter's cookie holds. ``receipt`` is set only until they confirm saving it."""
+    """What the server keeps for a reporter's session. ``lookup`` and ``seed`` open their
+    concern; ``receipt`` is set only until they confirm saving it; ``notice`` is shown once."""
 
-    lookup: bytes
-    seed: bytes
+    started: int
+    form_token: str
+    lookup: bytes | None = None
+    seed: bytes | None = None
     receipt: str | None = None
+    notice: str = ""
+
+    @classmethod
+    def new(cls, **values) -> ReporterSession:
+        return cls(started=int(time.time()), form_token=secrets.token_urlsafe(32), **values)
 
     def keypair(self) -> KeyPair:
         return KeyPair.from_seed(self.seed)
+
+    @property
+    def has_case(self) -> bool:
+        return self.lookup is not None and self.receipt is None
 
     def __repr__(self) -> str:
         return "ReporterSession(<hidden>)"
 
 
-def _reporter_box() -> nacl.secret.SecretBox:
-    key = hashlib.blake2b(
-        settings.SECRET_KEY.encode(), digest_size=32, person=_PERSON_REPORTER_COOKIE
-    ).digest()
-    return nacl.secret.SecretBox(key)
+def _token_hash(token: str, person: bytes) -> bytes:
+    return hashlib.blake2b(token.encode("ascii"), digest_size=32, person=person).digest()
 
 
-def start_reporter_session(response, session: ReporterSession) -> None:
-    expires = int(time.time()) + config().reporter_session_seconds
-    receipt = (session.receipt or "").encode("ascii")
-    plaintext = _HEADER.pack(_VERSION, expires) + session.lookup + session.seed + receipt
-    token = base64.urlsafe_b64encode(bytes(_reporter_box().encrypt(plaintext))).decode("ascii")
+def _cache_key(token: str) -> str:
+    return "speakup:reporter:" + _token_hash(token, _PERSON_ID).hex()
+
+
+def _encode(session: ReporterSession) -> dict:
+    values = {
+        "started": session.started,
+        "form_token": session.form_token,
+        "notice": session.notice,
+        "receipt": session.receipt,
+    }
+    for name in ("lookup", "seed"):
+        value = getattr(session, name)
+        values[name] = base64.b64encode(value).decode("ascii") if value is not None else None
+    return values
+
+
+def _decode(values: dict) -> ReporterSession:
+    for name in ("lookup", "seed"):
+        if values.get(name) is not None:
+            values[name] = base64.b64decode(values[name])
+    return ReporterSession(**values)
+
+
+def new_token() -> str:
+    return base64.urlsafe_b64encode(nacl.utils.random(TOKEN_BYTES)).decode("ascii").rstrip("=")
+
+
+def valid_token(token: str | None) -> bool:
+    return bool(token) and len(token) == 43 and token.replace("-", "").replace("_", "").isalnum()
+
+
+def save_reporter_session(token: str, session: ReporterSession) -> None:
+    """Store (or refresh) the session under this token, until its idle or absolute end."""
+    settings_ = config()
+    remaining = session.started + settings_.reporter_session_max_seconds - int(time.time())
+    timeout = min(settings_.reporter_session_seconds, remaining)
+    if timeout <= 0:
+        end_reporter_session(token)
+        return
+    box = nacl.secret.SecretBox(_token_hash(token, _PERSON_KEY))
+    sealed = box.encrypt(json.dumps(_encode(session)).encode())
+    caches[settings_.cache_alias].set(_cache_key(token), bytes(sealed), timeout=timeout)
+
+
+def load_reporter_session(token: str | None) -> ReporterSession | None:
+    """The session stored for this token, or None (none, ended, expired or tampered with)."""
+    if not valid_token(token):
+        return None
+    sealed = caches[config().cache_alias].get(_cache_key(token))
+    if sealed is None:
+        return None
+    try:
+        box = nacl.secret.SecretBox(_token_hash(token, _PERSON_KEY))
+        session = _decode(json.loads(box.decrypt(sealed)))
+    except (nacl.exceptions.CryptoError, ValueError, TypeError, binascii.Error):
+        return None
+    if session.started + config().reporter_session_max_seconds < time.time():
+        end_reporter_session(token)
+        return None
+    return session
+
+
+def end_reporter_session(token: str | None) -> None:
+    """Delete the session: the token (and any copy of the cookie) opens nothing from now on."""
+    if valid_token(token):
+        caches[config().cache_alias].delete(_cache_key(token))
+
+
+def derived_form_token(token: str) -> str:
+    """The form token of a visit without a session yet: a keyed hash of the cookie's token."""
+    key = hashlib.blake2b(settings.SECRET_KEY.encode(), digest_size=32, person=_PERSON_FORM)
+    digest = hashlib.blake2b(token.encode("ascii"), key=key.digest(), digest_size=32).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def form_token_matches(expected: str, sent: str) -> bool:
+    return bool(sent) and hmac.compare_digest(expected.encode(), sent.encode())
+
+
+def set_reporter_cookie(response, token: str) -> None:
     response.set_cookie(
         REPORTER_COOKIE,
         token,
@@ -79,29 +177,12 @@ def start_reporter_session(response, session: ReporterSession) -> None:
     )
 
 
-def reporter_session(request) -> ReporterSession | None:
-    """The reporter's session, or None when there is none (or it expired or was tampered with)."""
-    token = request.COOKIES.get(REPORTER_COOKIE)
-    if not token:
-        return None
-    try:
-        plaintext = _reporter_box().decrypt(base64.urlsafe_b64decode(token.encode("ascii")))
-    except (binascii.Error, ValueError, UnicodeEncodeError, nacl.exceptions.CryptoError):
-        return None
-    if len(plaintext) < _HEADER.size + 2 * _HASH_BYTES:
-        return None
-    version, expires = _HEADER.unpack_from(plaintext)
-    if version != _VERSION or expires < time.time():
-        return None
-    body = plaintext[_HEADER.size :]
-    receipt = body[2 * _HASH_BYTES :].decode("ascii") or None
-    if receipt is not None and len(receipt) != RECEIPT_SYMBOLS:
-        return None
-    return ReporterSession(body[:_HASH_BYTES], body[_HASH_BYTES : 2 * _HASH_BYTES], receipt)
-
-
-def end_reporter_session(response) -> None:
+def delete_reporter_cookie(response) -> None:
     response.delete_cookie(REPORTER_COOKIE, path=COOKIE_PATH, samesite="Strict")
+
+
+def with_notice(session: ReporterSession, notice: str) -> ReporterSession:
+    return replace(session, notice=notice)
 
 
 # ------------------------------------------------------------------------------------ guardian

@@ -6,6 +6,12 @@ Environment variables (see ``.env.example``):
 - ``CANDOUR_DATABASE_URL``: e.g. ``postgres://user:pass@127.0.0.1:5432/candour``; default SQLite
   at ``var/candour.sqlite3``.
 - ``CANDOUR_ALLOWED_HOSTS``: comma-separated host names (production).
+- ``CANDOUR_AUDIT_KEY`` and the other ``CANDOUR_AUDIT_*`` variables: the audit chain's keys and
+  checkpoint file (the ``AUDIT_*`` block below; docs/reference/audit.md).
+- ``CANDOUR_CLIENT_ADDRESS_HEADER``: behind a reverse proxy, the header it puts the client's
+  address in (``HTTP_X_FORWARDED_FOR``).
+
+Deploying: docs/how-to/deploy.md.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from candour.web.speakup.logfilter import no_referrer_for_static
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/candour/web
 PROJECT_DIR = PACKAGE_DIR.parents[2]  # repository root (when run from a checkout)
 VAR_DIR = Path(os.environ.get("CANDOUR_VAR_DIR", PROJECT_DIR / "var"))
@@ -23,7 +31,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "candour.web.core.admin_apps.CandourAdminConfig",  # django.contrib.admin, audited writes
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,9 +45,11 @@ INSTALLED_APPS = [
     "candour.web.core",
     "candour.web.oversight",
     "candour.web.speakup",
+    "candour.web.leadership",
 ]
 
 MIDDLEWARE = [
+    "candour.web.core.middleware.RejectNulMiddleware",  # before anything reads the request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,16 +123,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_ENABLE_ADMIN = False  # unlocking is an administrator action, not an admin-site edit
+# The client's address behind a trusted reverse proxy (candour.web.core.clientaddress): the
+# request.META name of the header the proxy appends it to, e.g. "HTTP_X_FORWARDED_FOR"; None uses
+# REMOTE_ADDR. For sign-in lockouts and speak-up rate limits only; never stored.
+CLIENT_ADDRESS_HEADER = os.environ.get("CANDOUR_CLIENT_ADDRESS_HEADER") or None
+AXES_CLIENT_IP_CALLABLE = "candour.web.core.clientaddress.client_address"
 
 # The JSON API: session authentication (the same sign-in as the pages); access is decided by
 # candour.web.core.access like every other view, so DRF's own permission check allows all.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Access is decided by candour.web.core.access (401 before any API view runs); this only
+    # keeps the schema from offering anonymous access.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
+    # limit 1..1000 (default 100) and offset checked; a bad value is a 400 (docs/reference/api.md)
+    "DEFAULT_PAGINATION_CLASS": "candour.web.oversight.api_params.BoundedPagination",
+    "EXCEPTION_HANDLER": "candour.web.oversight.api_problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -131,6 +149,10 @@ SPECTACULAR_SETTINGS = {
     "the same roles apply as on the pages.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "candour.web.oversight.api_problems.add_problem_responses",
+    ],
 }
 
 LANGUAGE_CODE = "en-gb"
@@ -141,6 +163,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Static files send no referrer either (the reporter's pages already do): nothing they load names
+# the page they were loaded from.
+WHITENOISE_ADD_HEADERS_FUNCTION = no_referrer_for_static
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -166,6 +191,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Email (Django's email backend): the guardians' notifications ("there is something new at R0B",
+# no content), sent by `candour speakup notify`. Development prints them on the console;
+# production sends them by SMTP (settings/production.py); the tests keep them in memory.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("CANDOUR_EMAIL_FROM", "candour@localhost")
+# The address people use to reach Candour, for links in emails (none when unset).
+SITE_URL = os.environ.get("CANDOUR_SITE_URL", "")
 
 # Request log records of the pages people speak up on are dropped (candour.web.speakup.logfilter).
 REQUEST_LOG_FILTERS = {
@@ -207,6 +240,23 @@ LOGGING = {
 
 
 # =================================================================================================
+# The audit chain (candour.web.core.audit): see docs/reference/audit.md. Keys from the environment
+# in production, per-machine files in development (settings/dev.py), fixed in tests.
+# =================================================================================================
+# HMAC-SHA-256 key of the chain: 32-64 random bytes as hex, outside the database and its backups.
+AUDIT_KEY = os.environ.get("CANDOUR_AUDIT_KEY", "")
+# Ed25519 signing key (its 32-byte seed as hex) for checkpoints; only `candour audit checkpoint`
+# needs it. Keep it off the database server.
+AUDIT_SIGNING_KEY = os.environ.get("CANDOUR_AUDIT_SIGNING_KEY", "")
+# The public key checking checkpoints (hex); empty derives it from AUDIT_SIGNING_KEY. Publish it.
+AUDIT_VERIFY_KEY = os.environ.get("CANDOUR_AUDIT_VERIFY_KEY", "")
+# Checkpoints, one signed line of JSON each, appended and never rewritten: a file outside the
+# database and its backups (append-only storage, or copied somewhere the database's writers
+# cannot reach). Empty: no checkpoints (check --deploy warns).
+AUDIT_CHECKPOINTS = os.environ.get("CANDOUR_AUDIT_CHECKPOINTS", "")
+
+
+# =================================================================================================
 # Speak up (candour.web.speakup): see docs/reference/speakup.md. Secrets come from the environment
 # in production (settings/production.py), from per-machine files in development (settings/dev.py)
 # and are fixed in tests (settings/test.py).
@@ -216,9 +266,15 @@ SPEAKUP_RECEIPT_PEPPER = os.environ.get("CANDOUR_RECEIPT_PEPPER", "")
 # Fixed label of this installation, bound into every reporter key. Never change it once a concern
 # has been raised: receipts issued before the change would stop opening their cases.
 SPEAKUP_RECEIPT_CONTEXT = os.environ.get("CANDOUR_RECEIPT_CONTEXT", "candour")
-# Target times in calendar days from receipt (EU Whistleblowing Directive 2019/1937, art. 9(1)(b)
-# and (f): acknowledge within 7 days, feedback within 3 months). A trust can shorten them.
-SPEAKUP_TARGET_DAYS = {"acknowledge": 7, "feedback": 90}
+# Target times from receipt, in "N working days" (England and Wales) or "N days". Acknowledge
+# within 2 working days and triage within 7, so that a patient-safety concern cannot wait for the
+# feedback date untriaged (issue 14); feedback within 3 months (EU Whistleblowing Directive
+# 2019/1937, art. 9(1)(f)). A trust can change them.
+SPEAKUP_TARGETS = {
+    "acknowledge": "2 working days",
+    "triage": "7 working days",
+    "feedback": "90 days",
+}
 # Detriment check-ins after closure, in months (reference (e): 1, 3, 6 and 12 months).
 SPEAKUP_CHECK_IN_MONTHS = (1, 3, 6, 12)
 # Closed cases are crypto-shredded this many days after closure (must outlast the last
@@ -228,22 +284,61 @@ SPEAKUP_RETENTION_DAYS = 730
 # backups. Shredding a case deletes its key here, which blinds every earlier copy of the database.
 # Back it up separately, with backups that expire sooner than SPEAKUP_RETENTION_DAYS.
 SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or str(VAR_DIR / "speakup-keys")
-# A returning reporter stays signed in to their case for this long after their last page.
+# A reporter's session (server-side, in SPEAKUP_CACHE) ends this long after their last page, and
+# at the latest this long after it began; "Leave" ends it at once.
 SPEAKUP_REPORTER_SESSION_SECONDS = 30 * 60
+SPEAKUP_REPORTER_SESSION_MAX_SECONDS = 2 * 60 * 60
 SPEAKUP_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Rate limits: (events, window in seconds, lockout in seconds). Per source address (a keyed hash
-# of it, held only in the cache) and for everyone together.
-SPEAKUP_RATE_LIMITS = {
-    "receipt_per_source": (10, 15 * 60, 60 * 60),
-    "receipt_global": (500, 5 * 60, 15 * 60),
-    "submit_per_source": (30, 60 * 60, 60 * 60),
-    "submit_global": (30000, 60, 5 * 60),
-    "reply_per_source": (60, 60 * 60, 60 * 60),
-    "unlock_per_user": (5, 15 * 60, 15 * 60),
+# Lockout: (events, window in seconds, lockout in seconds), per user. Guardians' passwords only:
+# nothing a person speaking up does is ever refused for being too frequent (see below).
+SPEAKUP_RATE_LIMITS = {"unlock_per_user": (5, 15 * 60, 15 * 60)}
+# Floods are absorbed by cost (candour.web.speakup.costs), never by refusing an address. Every
+# concern, wrong receipt and reply costs a proof of work in the browser (SHA-256 hashcash,
+# SPEAKUP_PROOF_OF_WORK_BITS zero bits: 2**18 hashes, a fraction of a second) or, without
+# JavaScript, a short wait on the server (SPEAKUP_NO_SCRIPT_DELAY_SECONDS). Per source (a keyed
+# hash of the address, held only in the cache), the first (free, window) events cost that; each
+# doubling past them adds a step (one more bit, twice the wait), up to SPEAKUP_SLOW_DOWN_MAX_STEPS.
+# A receipt that opens its case costs nothing, whatever the source has done.
+SPEAKUP_SLOW_DOWN = {
+    "concern": (5, 60 * 60),
+    "receipt": (10, 15 * 60),
+    "reply": (30, 60 * 60),
 }
-# The request header holding the client's address when a trusted proxy sets it (for example
-# "HTTP_X_FORWARDED_FOR"); None uses REMOTE_ADDR. Only ever hashed, never stored.
-SPEAKUP_CLIENT_ADDRESS_HEADER = os.environ.get("CANDOUR_CLIENT_ADDRESS_HEADER") or None
+SPEAKUP_SLOW_DOWN_MAX_STEPS = 4
+SPEAKUP_PROOF_OF_WORK_BITS = 18
+SPEAKUP_PROOF_OF_WORK_VALID_SECONDS = 4 * 60 * 60  # a concern can take a while to write
+SPEAKUP_NO_SCRIPT_DELAY_SECONDS = 1.0
+# Bounded storage: at most this much is stored per organisation (or case) and day, whatever the
+# sources; past it, the page says so and lists the other ways to speak up.
+SPEAKUP_DAILY_LIMITS = {
+    "concerns_per_organisation": 1000,
+    "attachment_bytes_per_organisation": 250 * 1024 * 1024,
+    "reporter_messages_per_case": 50,  # messages, answers and files a reporter adds in a day
+    "files_per_case": 20,  # in all
+}
+# "Other ways to speak up", shown to people speaking up. National defaults; a deployment can list
+# its own (for example its guardians' phone line) before them.
+SPEAKUP_OTHER_WAYS = [
+    {
+        "name": "National Guardian's Office",
+        "url": "https://nationalguardian.org.uk/information-on-speaking-up/",
+        "description": "How speaking up works in the NHS, and where to find a Freedom to Speak Up "
+        "guardian.",
+    },
+    {
+        "name": "Care Quality Commission (CQC)",
+        "url": "https://www.cqc.org.uk/content/report-concern-if-you-are-member-staff",
+        "description": "Tell the regulator about poor or unsafe care where you work.",
+    },
+    {
+        "name": "NHS England: speaking up",
+        "url": "https://www.england.nhs.uk/ourwork/whistleblowing/raising-a-concern/",
+        "description": "Speak up to NHS England about an NHS organisation.",
+    },
+]
+# The request header holding the client's address when a trusted proxy sets it: the same as
+# CLIENT_ADDRESS_HEADER above. Only ever hashed, never stored.
+SPEAKUP_CLIENT_ADDRESS_HEADER = CLIENT_ADDRESS_HEADER
 # The rate limiter's counters live in this cache. Local memory is per process: production with
 # several worker processes needs a shared, memory-only cache (Memcached or Redis without
 # persistence), never the database cache (it would write hashed addresses to disk).

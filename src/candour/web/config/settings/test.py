@@ -17,6 +17,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # mail.outbox
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -31,3 +32,11 @@ SPEAKUP_RECEIPT_PEPPER = "7e57" * 16  # test-only pepper (32 bytes), not secret
 SPEAKUP_KEYSTORE_DIR = os.environ.get("CANDOUR_SPEAKUP_KEYSTORE") or tempfile.mkdtemp(
     prefix="candour-test-keys-"
 )
+# The audit chain's keys: test-only, not secret. No checkpoint file unless a test sets one.
+AUDIT_KEY = "a0d17e57" * 8
+AUDIT_SIGNING_KEY = "5167e57" + "0" * 57
+AUDIT_CHECKPOINTS = ""
+# Speak-up costs kept small so that the tests do not wait: a 4-bit proof of work and no delay for
+# forms sent without one (tests of the costs set their own values).
+SPEAKUP_PROOF_OF_WORK_BITS = 4
+SPEAKUP_NO_SCRIPT_DELAY_SECONDS = 0

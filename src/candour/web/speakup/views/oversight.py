@@ -120,6 +120,12 @@ def quarterly_return(request):
                 "quarters": recent_quarters(timezone.localdate(), QUARTERS_SHOWN),
             },
         )
+    # the organisation's own guardians see (and export) the true counts they submit to the
+    # National Guardian's Office; everyone else, and every published figure, is suppressed
+    true_counts = policy.is_assigned_guardian(request.user, organisation.pk)
+    sections = (returns.true_return if true_counts else returns.disclosed_return)(
+        organisation.pk, quarter
+    )
     return render(
         request,
         "speakup/return.html",
@@ -127,7 +133,8 @@ def quarterly_return(request):
             "organisation": organisation,
             "quarter": quarter,
             "quarters": recent_quarters(timezone.localdate(), QUARTERS_SHOWN),
-            "sections": returns.disclosed_return(organisation.pk, quarter),
+            "sections": sections,
+            "true_counts": true_counts,
             "differences": returns.reconcile(organisation.pk, quarter),
         },
     )
@@ -140,6 +147,22 @@ def quarterly_return_csv(request):
         returns.return_csv(organisation.pk, quarter), content_type="text/csv; charset=utf-8"
     )
     filename = f"freedom-to-speak-up-{organisation.pk}-{quarter.slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@requires(Role.GUARDIAN)
+def quarterly_return_ngo_csv(request):
+    """The return with true counts, in the National Guardian's Office layout: only for the
+    organisation's own guardians (anyone else: 403)."""
+    organisation, quarter = _return_subject(request)
+    if not policy.is_assigned_guardian(request.user, organisation.pk):
+        raise PermissionDenied("Only the organisation's own guardians submit its true counts.")
+    response = HttpResponse(
+        returns.ngo_csv(organisation, quarter), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"ngo-return-{organisation.pk}-{quarter.slug}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
