@@ -66,6 +66,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "oversight:concern": (CONCERN, CONCERN_READERS),
     "oversight:targets": ({}, ALL_SIGNED_IN),
     "oversight:series_chart": ({"ods_code": "RJ1", "measure_id": "ae_4hr_type1"}, ALL_SIGNED_IN),
+    "oversight:ranking": ({}, ALL_SIGNED_IN),
     "oversight:regions": ({}, ALL_SIGNED_IN),
     "oversight:region": ({"region_code": "Y56"}, ALL_SIGNED_IN),
     "oversight:measures": ({}, ALL_SIGNED_IN),

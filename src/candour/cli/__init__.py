@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.targets",
     "candour.cli.audit",
     "candour.cli.demo",
+    "candour.cli.assess",
+    "candour.cli.backtest",
     "candour.cli.spc",
     "candour.cli.cusum",
     "candour.cli.speakup",

@@ -76,6 +76,15 @@ def run(args: argparse.Namespace) -> int:
     names = list(DATASETS) if args.dataset == ALL else [args.dataset]
     console = Console(stderr=True)
     setup_django()
+    from candour.web.oversight import assessment
+
+    if args.dry_run:
+        return _import(args, names, console)
+    with assessment.deferred():  # the assessment is computed once, after the last dataset
+        return _import(args, names, console)
+
+
+def _import(args: argparse.Namespace, names: list[str], console: Console) -> int:
     from candour.web.oversight.imports import import_dataset, plan_import
 
     for name in names:

@@ -68,7 +68,9 @@ def _column_problem(frame: pl.DataFrame, column: Column) -> Problem | None:
     if column.kind == TEXT and not isinstance(dtype, pl.String | pl.Categorical | pl.Enum):
         return Problem(f"expected text, found a column of {dtype}", column=column.name)
     if column.kind == DATE and not isinstance(dtype, pl.String | pl.Date | pl.Datetime):
-        return Problem(f"expected dates (YYYY-MM-DD), found a column of {dtype}", column=column.name)
+        return Problem(
+            f"expected dates (YYYY-MM-DD), found a column of {dtype}", column=column.name
+        )
     return None
 
 
@@ -129,7 +131,9 @@ def duplicates(frame: pl.DataFrame, keys: list[str]) -> list[Problem]:
     named = " and ".join(keys)
     return [
         Problem(
-            f"{named} " + ", ".join(repr(str(v)) for v in values) + " appear(s) on an earlier row too",
+            f"{named} "
+            + ", ".join(repr(str(v)) for v in values)
+            + " appear(s) on an earlier row too",
             row=row,
             column=keys[-1],
         )

@@ -183,12 +183,11 @@ def assess(
     compared = compare_peers(current, catalogue, options.reassurance_alpha)
     recent = recent_signals(usable, catalogue, windows, break_frame, options)
     diverging = divergence_tests(usable, catalogue, pair_frame, windows, break_frame, options)
-    system = system_findings(current, target_frame)
+    named = {row["measure_id"]: row for row in catalogue.iter_rows(named=True)}
+    system = system_findings(current, target_frame, named)
     tests = family_tests(compared, recent, diverging)
     calibration = calibrate(tests.select("ods_code", "test", "z"), options)
     missing = missing_recent(usable, windows)
-
-    named = {row["measure_id"]: row for row in catalogue.iter_rows(named=True)}
     flags = gather_flags(tests, calibration, compared, recent, diverging, missing, windows, named)
     if speakup is not None:
         flags = pl.concat([flags, spoken_flags(speakup, open_orgs)])
@@ -276,7 +275,11 @@ def family_tests(
     )
     return tests.with_columns(
         test=pl.concat_str(
-            "kind", pl.lit(":"), "measure_id", pl.lit(">"), pl.col("related_measure_id").fill_null("")
+            "kind",
+            pl.lit(":"),
+            "measure_id",
+            pl.lit(">"),
+            pl.col("related_measure_id").fill_null(""),
         )
     )
 
@@ -385,20 +388,29 @@ def spoken_flags(speakup: Any, open_orgs: pl.DataFrame) -> pl.DataFrame:
     spoken = speakup_flags(speakup).filter(
         pl.col("ods_code").is_in(open_orgs["ods_code"].implode())
     )
-    return spoken.select(
-        "ods_code",
-        "domain",
-        "measure_id",
-        "level",
-        kind=pl.lit(SPEAK_UP),
-        sentence="explanation",
-        details=pl.lit(
-            "A reported event, not a statistical test: it counts however few the cases, and it "
-            "stays until the guardian's case records show it was answered."
-        ),
-    ).with_columns([pl.lit(None, dtype=t).alias(c) for c, t in FLAG_SCHEMA.items() if c not in (
-        "ods_code", "domain", "measure_id", "level", "kind", "sentence", "details"
-    )]).select([pl.col(c).cast(t) for c, t in FLAG_SCHEMA.items()])
+    return (
+        spoken.select(
+            "ods_code",
+            "domain",
+            "measure_id",
+            "level",
+            kind=pl.lit(SPEAK_UP),
+            sentence="explanation",
+            details=pl.lit(
+                "A reported event, not a statistical test: it counts however few the cases, and it "
+                "stays until the guardian's case records show it was answered."
+            ),
+        )
+        .with_columns(
+            [
+                pl.lit(None, dtype=t).alias(c)
+                for c, t in FLAG_SCHEMA.items()
+                if c
+                not in ("ods_code", "domain", "measure_id", "level", "kind", "sentence", "details")
+            ]
+        )
+        .select([pl.col(c).cast(t) for c, t in FLAG_SCHEMA.items()])
+    )
 
 
 def sort_flags(flags: pl.DataFrame) -> pl.DataFrame:
@@ -488,11 +500,7 @@ def measure_rows(
         .then(pl.lit(UNINFORMATIVE))
         .otherwise(pl.lit(NOT_COMPARED))
     )
-    return (
-        frame.with_columns(status=status)
-        .drop("flag_level", "missing")
-        .sort(key)
-    )
+    return frame.with_columns(status=status).drop("flag_level", "missing").sort(key)
 
 
 def summarise(
@@ -537,9 +545,12 @@ def summarise(
             pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
         )
     )
-    domains = dict(tests.select("measure_id").unique().join(
-        by_measure.select("measure_id", "domain").unique(), on="measure_id", how="left"
-    ).iter_rows())
+    domains = dict(
+        tests.select("measure_id")
+        .unique()
+        .join(by_measure.select("measure_id", "domain").unique(), on="measure_id", how="left")
+        .iter_rows()
+    )
     by_rank = {rank: level for level, rank in LEVEL_RANK.items()}
     status = (
         pl.when(pl.col("flag_rank").is_not_null())
@@ -550,9 +561,7 @@ def summarise(
         .then(pl.lit(NO_RECENT_DATA))
         .when((pl.col("n_compared") == 0) & (pl.col("n_tests") == 0))
         .then(pl.lit(NOT_COMPARED))
-        .when(
-            (pl.col("n_reassured") == pl.col("n_compared")) & (pl.col("n_no_recent") == 0)
-        )
+        .when((pl.col("n_reassured") == pl.col("n_compared")) & (pl.col("n_no_recent") == 0))
         .then(pl.lit(NO_EVIDENCE))
         .otherwise(pl.lit(UNINFORMATIVE))
     )

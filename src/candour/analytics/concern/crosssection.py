@@ -22,15 +22,20 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.special import ndtri
+from scipy.special import ndtri, ndtri_exp
 from scipy.stats import chi2
+from scipy.stats import t as student_t
 
 from candour.analytics.concern.constants import (
     DECREASE,
     INCREASE,
+    MAD_EFFICIENCY,
     MAD_TO_SD,
     PROPORTION,
     RATIO,
+    VALUE,
+    WINSORISED_EFFICIENCY,
+    WINSORISED_MEAN_SQUARE,
 )
 from candour.analytics.funnel.constants import DEFAULT_TRIM_BY, SR_TARGET
 
@@ -62,7 +67,7 @@ def compare_peers(
     organisation's observation in the window, with ``peer_group``)."""
     parts = []
     catalogue = {row["measure_id"]: row for row in measures.iter_rows(named=True)}
-    for (measure_id, group), rows in current.group_by(
+    for (measure_id, _group), rows in current.group_by(
         "measure_id", "peer_group", maintain_order=True
     ):
         measure = catalogue[measure_id]
@@ -74,9 +79,11 @@ def compare_peers(
         parts.append(_compared(rows, measure, reassurance_alpha))
     if not parts:
         return pl.DataFrame(schema=COMPARED_SCHEMA)
-    return pl.concat(parts).select(
-        [pl.col(c).cast(t) for c, t in COMPARED_SCHEMA.items()]
-    ).sort("ods_code", "measure_id")
+    return (
+        pl.concat(parts)
+        .select([pl.col(c).cast(t) for c, t in COMPARED_SCHEMA.items()])
+        .sort("ods_code", "measure_id")
+    )
 
 
 def _comparable_rows(rows: pl.DataFrame, comparison: str) -> pl.DataFrame:
@@ -94,15 +101,15 @@ def _compared(rows: pl.DataFrame, measure: dict, alpha: float) -> pl.DataFrame:
     sign = -1.0 if measure["improvement"] == INCREASE else 1.0
     value = rows["value"].to_numpy().astype(float)
     if comparison == PROPORTION:
-        raw, se, tau2, reference, peer_value = loo_proportion(
+        raw, se, tau2, _reference, peer_value = loo_proportion(
             rows["numerator"].to_numpy().astype(float), rows["denominator"].to_numpy().astype(float)
         )
     elif comparison == RATIO:
-        raw, se, tau2, reference, peer_value = loo_ratio(
+        raw, se, tau2, _reference, peer_value = loo_ratio(
             rows["numerator"].to_numpy().astype(float), rows["denominator"].to_numpy().astype(float)
         )
     else:
-        raw, se, tau2, reference, peer_value = loo_value(value)
+        raw, se, tau2, _reference, peer_value = loo_value(value)
     bound, reassured = reassurance(rows, measure, peer_value, alpha)
     return rows.select(
         "ods_code",
@@ -118,7 +125,10 @@ def _compared(rows: pl.DataFrame, measure: dict, alpha: float) -> pl.DataFrame:
         peer_value=pl.Series(peer_value),
         n_peers=pl.lit(rows.height - 1, dtype=pl.Int64),
         worse_than_share=pl.Series(worse_than_share(value, sign)),
-        z=pl.Series(sign * raw, nan_to_null=True),
+        z=pl.Series(
+            normal_equivalent(sign * raw, effective_df(rows.height - 1, comparison)),
+            nan_to_null=True,
+        ),
         se=pl.Series(se),
         tau2=pl.Series(tau2),
         bound=pl.Series(bound),
@@ -126,7 +136,31 @@ def _compared(rows: pl.DataFrame, measure: dict, alpha: float) -> pl.DataFrame:
     )
 
 
+def effective_df(peers: int, comparison: str = PROPORTION) -> int:
+    """The degrees of freedom of a z-score whose spread was estimated, robustly, from ``peers``
+    other organisations: (peers - 1) x the estimator's efficiency (WINSORISED_EFFICIENCY, or
+    MAD_EFFICIENCY for published values standardised by the median absolute deviation)."""
+    efficiency = MAD_EFFICIENCY if comparison == VALUE else WINSORISED_EFFICIENCY
+    return max(1, round((peers - 1) * efficiency))
+
+
+def normal_equivalent(z: np.ndarray, df: int) -> np.ndarray:
+    """The standard-normal z with the same tail probability as ``z`` under Student's t with
+    ``df`` degrees of freedom. Each organisation is judged against a reference and a spread
+    estimated from its n - 1 peers, as a new observation is against a prediction interval: with
+    10 ambulance trusts that uncertainty is large, and treating z as normal would flag a fifth of
+    them by chance; with 120 acute trusts it hardly matters."""
+    df = max(df, 1)
+    with np.errstate(invalid="ignore"):
+        upper = -ndtri_exp(student_t.logsf(z, df))
+        lower = ndtri_exp(student_t.logcdf(z, df))
+    return np.where(z > 0, upper, lower)
+
+
 # --- Leave-one-out estimators (one small function each) ----------------------------------------
+
+# Bisection steps for tau^2: the interval shrinks 2^-30 times, far below any reported precision.
+PAULE_MANDEL_STEPS = 30
 
 
 def others(matrix_row_values: np.ndarray) -> np.ndarray:
@@ -137,40 +171,80 @@ def others(matrix_row_values: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def loo_tau2(zscores_of_others: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """DerSimonian-Laird tau^2 for each row of ``zscores_of_others`` (row i: the other units'
-    z-scores, NaN at i), after Winsorising each row at its 10% and 90% quantiles (R type 7), as
-    FunnelPlotR: 0 unless phi > 1."""
-    lower, upper = np.nanquantile(zscores_of_others, [DEFAULT_TRIM_BY, 1 - DEFAULT_TRIM_BY], axis=1)
-    winsorised = np.clip(zscores_of_others, lower[:, None], upper[:, None])
-    n = np.sum(~np.isnan(zscores_of_others), axis=1)
-    phi = np.nanmean(np.square(winsorised), axis=1)
-    w = 1 / np.square(s)
-    w1 = np.sum(w) - w
-    w2 = np.sum(np.square(w)) - np.square(w)
-    tau2 = (n * phi - (n - 1)) / (w1 - w2 / w1)
-    return np.where(phi > 1, np.maximum(tau2, 0.0), 0.0)
+def others_index(size: int) -> np.ndarray:
+    """A size x (size - 1) index: row i lists every unit but i."""
+    full = np.tile(np.arange(size), (size, 1))
+    return full[~np.eye(size, dtype=bool)].reshape(size, size - 1)
+
+
+def winsorised_mean_squares(residuals: np.ndarray) -> np.ndarray:
+    """Per row: the mean square after Winsorising at the row's 10% and 90% quantiles (R type 7),
+    divided by what that leaves of a standard normal's mean square
+    (constants.WINSORISED_MEAN_SQUARE), so that it estimates the residuals' variance robustly."""
+    lower, upper = np.quantile(residuals, [DEFAULT_TRIM_BY, 1 - DEFAULT_TRIM_BY], axis=1)
+    clipped = np.clip(residuals, lower[:, None], upper[:, None])
+    return np.mean(np.square(clipped), axis=1) / WINSORISED_MEAN_SQUARE
+
+
+def loo_random_effects(
+    y: np.ndarray, s: np.ndarray, fixed_reference: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(tau^2, reference) for each unit from the *other* units: tau^2 the between-unit variance
+    at which their standardised residuals (y - reference) / sqrt(s^2 + tau^2) have, robustly,
+    the variance they should (1, less the degree of freedom the reference takes), and the
+    reference their mean weighted by 1 / (s^2 + tau^2) - or ``fixed_reference`` (1 for a ratio
+    of observed to expected).
+
+    This is Paule & Mandel's estimator (J Res Natl Bur Stand 1982) with Spiegelhalter's 10%
+    Winsorisation made consistent. It is used rather than DerSimonian-Laird on the fixed-effect
+    z-scores (FunnelPlotR's way), because when trusts differ by much more than their sampling
+    error and their sizes vary, those z-scores are a mixture of very different spreads, and
+    Winsorising them removed so much that tau^2 was underestimated and 17% of organisations were
+    flagged in data with no real differences."""
+    index = others_index(y.size)
+    matrix = y[index]
+    variance = np.square(s)[index]
+    count = y.size - 1
+    target = (count - (0 if fixed_reference is not None else 1)) / count
+
+    def residual_spread(tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        weights = 1 / (variance + tau2[:, None])
+        if fixed_reference is None:
+            reference = np.sum(weights * matrix, axis=1) / weights.sum(axis=1)
+        else:
+            reference = np.full(y.size, fixed_reference)
+        residuals = (matrix - reference[:, None]) * np.sqrt(weights)
+        return winsorised_mean_squares(residuals) - target, reference
+
+    low = np.zeros(y.size)
+    # the bracket comes from the others alone, so the estimate never depends on the unit's own y
+    high = np.maximum(np.var(matrix, axis=1) * 4, np.max(variance, axis=1))
+    excess, _ = residual_spread(low)
+    overdispersed = excess > 0
+    for _ in range(PAULE_MANDEL_STEPS):
+        middle = (low + high) / 2
+        excess, _ = residual_spread(middle)
+        low = np.where(excess > 0, middle, low)
+        high = np.where(excess > 0, high, middle)
+    tau2 = np.where(overdispersed, (low + high) / 2, 0.0)
+    return tau2, residual_spread(tau2)[1]
 
 
 def loo_proportion(numerator: np.ndarray, denominator: np.ndarray):
     """(z unoriented, se, tau2, reference on the arcsine scale, peer proportion) per unit."""
     y = np.arcsin(np.sqrt(numerator / denominator))
     s = 1 / (2 * np.sqrt(denominator))
-    pooled = (numerator.sum() - numerator) / (denominator.sum() - denominator)
-    reference = np.arcsin(np.sqrt(pooled))
-    z_others = (others(y) - reference[:, None]) / s[None, :]
-    tau2 = loo_tau2(z_others, s)
+    tau2, reference = loo_random_effects(y, s)
     se = np.sqrt(np.square(s) + tau2)
-    return (y - reference) / se, se, tau2, reference, pooled
+    return (y - reference) / se, se, tau2, reference, np.square(np.sin(reference))
 
 
 def loo_ratio(observed: np.ndarray, expected: np.ndarray):
-    """(z unoriented, se, tau2, reference sqrt(1), peer ratio 1) per unit: the CQC method."""
+    """(z unoriented, se, tau2, reference sqrt(1), peer ratio 1) per unit: the CQC method's
+    transform, the reference fixed at observed = expected."""
     y = np.sqrt(observed / expected)
     s = 1 / (2 * np.sqrt(expected))
-    reference = np.full(y.size, np.sqrt(SR_TARGET))
-    z_others = (others(y) - reference[:, None]) / s[None, :]
-    tau2 = loo_tau2(z_others, s)
+    tau2, reference = loo_random_effects(y, s, fixed_reference=float(np.sqrt(SR_TARGET)))
     se = np.sqrt(np.square(s) + tau2)
     return (y - reference) / se, se, tau2, reference, np.square(reference)
 

@@ -9,7 +9,8 @@ balancing measure worsened. For each pair and peer group:
 - each organisation's change on the comparison scale (arcsine for proportions, square root for
   ratios, the value itself otherwise) is compared with the *peer group's* change
   (difference-in-differences, leave-one-out), with the between-organisation variance of changes
-  tau_Delta^2 estimated from the others' changes (DerSimonian-Laird), not assumed 0;
+  tau_Delta^2 estimated from the others' changes (the same robust Paule-Mandel estimator as the
+  peer comparisons), not assumed 0;
 - D = min(Delta z_target, Delta z_balance), oriented so + means "target improved more than peers"
   and "balance worsened more than peers"; D is an intersection-union test (Berger 1982), so its
   normal equivalent is D itself (conservative whatever the two changes' correlation) and it joins
@@ -30,7 +31,12 @@ from candour.analytics.concern.constants import (
     PROPORTION,
     RATIO,
 )
-from candour.analytics.concern.crosssection import loo_tau2, others
+from candour.analytics.concern.crosssection import (
+    effective_df,
+    loo_random_effects,
+    normal_equivalent,
+    others,
+)
 from candour.analytics.concern.options import AssessOptions
 
 DIVERGENCE_SCHEMA = {
@@ -67,7 +73,9 @@ def divergence(
     parts = []
     for target_id, balance_id in pairs.iter_rows():
         for group in current.filter(pl.col("measure_id") == target_id)["peer_group"].to_list():
-            periods = matched_periods(observations, current, target_id, balance_id, group, breaks, options)
+            periods = matched_periods(
+                observations, current, target_id, balance_id, group, breaks, options
+            )
             if periods is None:
                 continue
             part = pair_changes(
@@ -77,9 +85,11 @@ def divergence(
                 parts.append(part)
     if not parts:
         return pl.DataFrame(schema=DIVERGENCE_SCHEMA)
-    return pl.concat(parts).select(
-        [pl.col(c).cast(t) for c, t in DIVERGENCE_SCHEMA.items()]
-    ).sort("ods_code", "target_measure_id", "balance_measure_id")
+    return (
+        pl.concat(parts)
+        .select([pl.col(c).cast(t) for c, t in DIVERGENCE_SCHEMA.items()])
+        .sort("ods_code", "target_measure_id", "balance_measure_id")
+    )
 
 
 def matched_periods(
@@ -108,8 +118,9 @@ def matched_periods(
         (pl.col("period_start") < now)
         & (pl.col("n") > options.majority * n_now)
         & (pl.col("n") >= options.min_peers)
-        & ((pl.lit(last_break).is_null()) | (pl.col("period_start") >= last_break))
     )
+    if last_break is not None:
+        usable = usable.filter(pl.col("period_start") >= last_break)
     if usable.is_empty():
         return None
     year_before = now.replace(year=now.year - DIVERGENCE_BASE_MONTHS // 12)
@@ -164,17 +175,19 @@ def pair_changes(
             & (pl.col("period_type") == period_type)
             & pl.col("period_start").is_in([base, now])
         )
-        wide = (
-            rows.with_columns(at=pl.when(pl.col("period_start") == now).then(pl.lit("now")).otherwise(pl.lit("base")))
-            .pivot(on="at", index="ods_code", values=["value", "numerator", "denominator"])
-        )
+        wide = rows.with_columns(
+            at=pl.when(pl.col("period_start") == now).then(pl.lit("now")).otherwise(pl.lit("base"))
+        ).pivot(on="at", index="ods_code", values=["value", "numerator", "denominator"])
         sides[side] = wide
     needed = [f"{k}_{at}" for k in ("value", "numerator", "denominator") for at in ("now", "base")]
     if any(c not in sides[s].columns for s in sides for c in needed):
         return None
     joined = sides["target"].join(sides["balance"], on="ods_code", suffix="_b").sort("ods_code")
     joined = joined.filter(
-        pl.all_horizontal(pl.col(c).is_not_null() for c in ("value_now", "value_base", "value_now_b", "value_base_b"))
+        pl.all_horizontal(
+            pl.col(c).is_not_null()
+            for c in ("value_now", "value_base", "value_now_b", "value_base_b")
+        )
     )
     if joined.height < 3:
         return None
@@ -220,15 +233,15 @@ def change_z(frame: pl.DataFrame, measure: dict, suffix: str) -> tuple[np.ndarra
         change = scale_now - scale_base
         s = np.sqrt(np.square(s_now) + np.square(s_base))
         if np.all(np.isfinite(s)) and np.all(s > 0):
-            w = 1 / np.square(s)
-            reference = (np.sum(w * change) - w * change) / (np.sum(w) - w)
-            tau2 = loo_tau2((others(change) - reference[:, None]) / s[None, :], s)
-            return (change - reference) / np.sqrt(np.square(s) + tau2), peer_change
+            tau2, reference = loo_random_effects(change, s)
+            z = (change - reference) / np.sqrt(np.square(s) + tau2)
+            return normal_equivalent(z, effective_df(change.size - 1)), peer_change
     matrix = others(raw_change)
     median = np.nanmedian(matrix, axis=1)
     mad = np.nanmedian(np.abs(matrix - median[:, None]), axis=1) * MAD_TO_SD
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mad > 0, (raw_change - median) / mad, np.nan), peer_change
+        z = np.where(mad > 0, (raw_change - median) / mad, np.nan)
+    return normal_equivalent(z, effective_df(raw_change.size - 1)), peer_change
 
 
 def _scaled(frame: pl.DataFrame, suffix: str, at: str, comparison: str):

@@ -11,9 +11,20 @@ from candour.analytics.concern.constants import (
     SMALLEST_SHOWN_P,
 )
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 PEER_GROUP_NOUNS = {
     "Acute": "acute trusts",
     "Acute specialist": "specialist trusts",
@@ -89,8 +100,7 @@ def funnel_details(row: dict, calibration: dict) -> str:
     tau = "" if not row.get("tau2") else f", between-trust variance tau² = {row['tau2']:.2g}"
     return (
         f"Compared with the other {peers(row['peer_group'])} only (leave-one-out), on a funnel "
-        f"with overdispersion{tau}: z = {row['z']:.2f}. "
-        + family_details(calibration)
+        f"with overdispersion{tau}: z = {row['z']:.2f}. " + family_details(calibration)
     )
 
 

@@ -203,9 +203,13 @@ def checked_measures(frame: Any) -> pl.DataFrame:
 
 
 def _default_comparison(unit: pl.Expr) -> pl.Expr:
-    return pl.when(unit == PROPORTION).then(pl.lit(PROPORTION)).when(unit == RATIO).then(
-        pl.lit(RATIO)
-    ).otherwise(pl.lit(VALUE))
+    return (
+        pl.when(unit == PROPORTION)
+        .then(pl.lit(PROPORTION))
+        .when(unit == RATIO)
+        .then(pl.lit(RATIO))
+        .otherwise(pl.lit(VALUE))
+    )
 
 
 # --- Observations ------------------------------------------------------------------------------
@@ -218,7 +222,11 @@ def checked_observations(frame: Any, measures: pl.DataFrame) -> pl.DataFrame:
     observations = (
         observations.join(known, on="measure_id", how="left")
         .with_columns(pl.col("period_type").fill_null(pl.col("frequency")))
-        .with_columns(pl.col("period_end").fill_null(period_end(pl.col("period_start"), pl.col("period_type"))))
+        .with_columns(
+            pl.col("period_end").fill_null(
+                period_end(pl.col("period_start"), pl.col("period_type"))
+            )
+        )
         .sort(ROW)
     )
     is_proportion = pl.col("comparison") == PROPORTION
@@ -333,12 +341,8 @@ def checked_pairs(pairs: Any, measures: pl.DataFrame) -> pl.DataFrame:
     frame = conformed(_pairs_frame(pairs), PAIR_COLUMNS, "pairs", allow_empty=True)
     improvements = dict(measures.select("measure_id", "improvement").iter_rows())
     frame = frame.with_columns(
-        target_improvement=pl.col("target_measure_id").replace_strict(
-            improvements, default=None
-        ),
-        balance_improvement=pl.col("balance_measure_id").replace_strict(
-            improvements, default=None
-        ),
+        target_improvement=pl.col("target_measure_id").replace_strict(improvements, default=None),
+        balance_improvement=pl.col("balance_measure_id").replace_strict(improvements, default=None),
     )
     rules = [
         *_known_measure_rule("target_measure_id", measures),

@@ -30,15 +30,19 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.special import log_ndtr, ndtri_exp
+from scipy.special import ndtri_exp
+from scipy.stats import t as student_t
 
-from candour.analytics.concern.constants import INCREASE, NEUTRAL
-from candour.analytics.concern.crosssection import others
+from candour.analytics.concern.constants import INCREASE, NEUTRAL, WINSORISED_MEAN_SQUARE
 from candour.analytics.concern.options import AssessOptions
 from candour.analytics.funnel.constants import DEFAULT_TRIM_BY
 from candour.analytics.spc.constants import MR_SCREEN_FACTOR, XMR_LIMIT_FACTOR
 
 SIGMA_PER_MEAN_MR = XMR_LIMIT_FACTOR / 3  # 3 sigma = 2.66 mean moving range (MDC)
+MDC_LIMIT_SIGMAS = 3  # MDC's process limits are 3 sigma from the mean
+# A sigma from the mean moving range of n points carries about 0.62 (n - 1) degrees of freedom
+# (Nelson, J Qual Technol 1982;14:172; Wheeler, Understanding Variation), not n - 1.
+MOVING_RANGE_EFFICIENCY = 0.62
 
 RECENT_SCHEMA = {
     "ods_code": pl.String,
@@ -62,9 +66,7 @@ RECENT_SCHEMA = {
 }
 
 
-def segment_starts(
-    series: pl.DataFrame, breaks: pl.DataFrame
-) -> pl.DataFrame:
+def segment_starts(series: pl.DataFrame, breaks: pl.DataFrame) -> pl.DataFrame:
     """Each (organisation, measure)'s current segment start: the latest break on or before its
     latest point that applies to it (null: no break)."""
     keys = series.group_by("ods_code", "measure_id").agg(last=pl.col("period_start").max())
@@ -83,6 +85,9 @@ def segment_starts(
     return keys.join(applies, on=["ods_code", "measure_id"], how="left").drop("last")
 
 
+SEGMENT = ["ods_code", "measure_id"]
+
+
 def recent_signals(
     observations: pl.DataFrame,
     measures: pl.DataFrame,
@@ -99,129 +104,151 @@ def recent_signals(
     series = series.filter(
         pl.col("measure_id").replace_strict(directions, default=NEUTRAL) != NEUTRAL
     )
+    if series.is_empty():
+        return pl.DataFrame(schema=RECENT_SCHEMA)
     series = relative_to_peers(series, options.min_peers)
     if series.is_empty():
         return pl.DataFrame(schema=RECENT_SCHEMA)
     starts = segment_starts(series, breaks)
     series = (
-        series.join(starts, on=["ods_code", "measure_id"], how="left")
-        .filter(pl.col("segment_start").is_null() | (pl.col("period_start") >= pl.col("segment_start")))
-        .sort("ods_code", "measure_id", "period_start")
-    )
-    rows = []
-    for (ods_code, measure_id), points in series.group_by(
-        "ods_code", "measure_id", maintain_order=True
-    ):
-        if points["period_start"].max() < points["window_start"][0]:
-            continue  # the segment stops before the window: no recent data
-        row = segment_statistic(
-            points, directions[measure_id], options.min_baseline_points, options.recent_points
+        series.join(starts, on=SEGMENT, how="left")
+        .filter(
+            pl.col("segment_start").is_null() | (pl.col("period_start") >= pl.col("segment_start"))
         )
-        if row is not None:
-            rows.append(
-                {
-                    "ods_code": ods_code,
-                    "measure_id": measure_id,
-                    "peer_group": points["peer_group"][0],
-                    "segment_start": points["segment_start"][0],
-                    **row,
-                }
-            )
-    if not rows:
-        return pl.DataFrame(schema=RECENT_SCHEMA)
-    return pl.DataFrame(scaled_for_overdispersion(rows), schema=RECENT_SCHEMA)
-
-
-def scaled_for_overdispersion(rows: list[dict]) -> list[dict]:
-    """Divide each organisation's recent deviations by sqrt(phi), phi the mean square of the
-    other organisations' recent deviations (Winsorised at 10% and 90%, as the funnels), when it
-    exceeds 1: how far trusts' positions usually move is in-control variation, as tau^2 is on a
-    funnel; only a move beyond it is local special cause. Leave-one-out, so an organisation's
-    own data never set its own bar. Then take the largest and its normal equivalent."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for index, row in enumerate(rows):
-        groups.setdefault((row["measure_id"], row["peer_group"]), []).append(index)
-    for members in groups.values():
-        pooled = [rows[i].pop("deviations") for i in members]
-        for position, index in enumerate(members):
-            rest = [d for j, d in enumerate(pooled) if j != position]
-            phi = winsorised_mean_square(np.concatenate(rest)) if rest else 1.0
-            own = pooled[position] / np.sqrt(max(phi, 1.0))
-            worst = int(np.argmax(own))
-            row = rows[index]
-            row["phi"] = phi
-            for name in ("worst_period_start", "worst_period_type", "worst_value", "worst_peer_median"):
-                row[name] = row.pop(f"{name}s")[worst]
-            row["s_max"] = float(own[worst])
-            row["z"] = max_normal_equivalent(row["s_max"], own.size)
-    return rows
-
-
-def winsorised_mean_square(values: np.ndarray) -> float:
-    lower, upper = np.quantile(values, [DEFAULT_TRIM_BY, 1 - DEFAULT_TRIM_BY])
-    return float(np.mean(np.square(np.clip(values, lower, upper))))
+        .sort(*SEGMENT, "period_start")
+    )
+    return segment_statistics(
+        series, directions, options.min_baseline_points, options.recent_points
+    )
 
 
 def relative_to_peers(series: pl.DataFrame, min_peers: int) -> pl.DataFrame:
     """Each value minus the median of the other organisations of its peer group in the same
-    period (``peer_median``); periods with fewer than ``min_peers`` others are dropped."""
+    period (``peer_median``); periods with fewer than ``min_peers`` others are dropped. The
+    leave-one-out median of a sorted group is read off by position, for all groups at once."""
     period = ["measure_id", "peer_group", "period_type", "period_start"]
-    parts = []
-    for _, rows in series.group_by(period, maintain_order=True):
-        if rows.height - 1 < min_peers:
-            continue
-        values = rows["value"].to_numpy().astype(float)
-        median = np.nanmedian(others(values), axis=1)
-        parts.append(rows.with_columns(peer_median=pl.Series(median), value=pl.Series(values - median)))
-    if not parts:
-        return series.clear().with_columns(peer_median=pl.lit(None, dtype=pl.Float64))
-    return pl.concat(parts)
+    frame = series.sort(*period, "value")
+    group = frame.select(pl.struct(period).rle_id()).to_series().to_numpy()
+    values = frame["value"].to_numpy().astype(float)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, group.size])
+    start = np.repeat(starts, sizes)
+    others = np.repeat(sizes, sizes) - 1
+    rank = np.arange(group.size) - start
+
+    def other(j: np.ndarray) -> np.ndarray:
+        """The j-th smallest (from 0) of the other organisations' values, for every row."""
+        j = np.clip(j, 0, np.maximum(others - 1, 0))
+        return values[np.minimum(start + np.where(j < rank, j, j + 1), values.size - 1)]
+
+    middle = (others - 1) // 2
+    median = np.where(others % 2 == 1, other(middle), (other(middle) + other(middle + 1)) / 2)
+    return frame.with_columns(
+        peer_median=pl.Series(median), value=pl.Series(values - median)
+    ).filter(pl.Series(others >= min_peers))
 
 
-def segment_statistic(
-    points: pl.DataFrame, improvement: str, baseline_points: int, recent_points: int
-) -> dict | None:
-    """The limits and recent statistic of one segment, or None if it is too short (no point has
-    a full baseline before it) or its baseline does not vary."""
-    values = points["value"].to_numpy().astype(float)
-    if values.size <= baseline_points:
-        return None
-    baseline = values[:baseline_points]
-    centre = float(np.mean(baseline))
-    sigma = SIGMA_PER_MEAN_MR * screened_mean_moving_range(baseline)
-    if not sigma > 0:
-        return None
-    sign = -1.0 if improvement == INCREASE else 1.0
-    first_recent = max(baseline_points, values.size - recent_points)
-    deviations = sign * (values[first_recent:] - centre) / sigma
-    starts = points["period_start"]
-    peer_median = points["peer_median"].to_numpy()[first_recent:]
-    return {
-        "baseline_start": starts[0],
-        "baseline_end": starts[baseline_points - 1],
-        "centre": centre,
-        "sigma": sigma,
-        "recent_start": starts[first_recent],
-        "recent_end": starts[-1],
-        "n_recent": int(deviations.size),
-        "deviations": deviations,
-        "worst_period_starts": starts[first_recent:].to_list(),
-        "worst_period_types": points["period_type"][first_recent:].to_list(),
-        "worst_values": list(values[first_recent:] + peer_median),
-        "worst_peer_medians": list(peer_median),
-    }
+def segment_statistics(
+    series: pl.DataFrame, directions: dict[str, str], baseline_points: int, recent_points: int
+) -> pl.DataFrame:
+    """Per segment (``series`` sorted by organisation, measure and period): limits fixed on its
+    first ``baseline_points`` points, the standardised deviations of its last ``recent_points``
+    points after the baseline, scaled for overdispersion, and the largest with its normal
+    equivalent. Segments that stop before their window or end within the baseline are left out."""
+    series = series.with_columns(
+        position=pl.int_range(pl.len()).over(SEGMENT),
+        points=pl.len().over(SEGMENT),
+        reaches_window=(pl.col("period_start").max() >= pl.col("window_start").first()).over(
+            SEGMENT
+        ),
+    ).filter(pl.col("reaches_window") & (pl.col("points") > baseline_points))
+    if series.is_empty():
+        return pl.DataFrame(schema=RECENT_SCHEMA)
+    ranges = pl.col("value").diff().abs()
+    limits = (
+        series.filter(pl.col("position") < baseline_points)
+        .group_by(SEGMENT, maintain_order=True)
+        .agg(
+            centre=pl.col("value").mean(),
+            mean_range=ranges.mean(),
+            screened_range=ranges.filter(ranges < MR_SCREEN_FACTOR * ranges.mean()).mean(),
+            baseline_start=pl.col("period_start").first(),
+            baseline_end=pl.col("period_start").last(),
+        )
+        .with_columns(sigma=SIGMA_PER_MEAN_MR * pl.coalesce("screened_range", "mean_range"))
+        .filter(pl.col("sigma") > 0)
+    )
+    sign = (
+        pl.when(pl.col("measure_id").replace_strict(directions, default=NEUTRAL) == INCREASE)
+        .then(-1.0)
+        .otherwise(1.0)
+    )
+    recent = (
+        series.filter(
+            pl.col("position")
+            >= pl.max_horizontal(pl.lit(baseline_points), pl.col("points") - recent_points)
+        )
+        .join(limits, on=SEGMENT, how="inner")
+        .with_columns(deviation=sign * (pl.col("value") - pl.col("centre")) / pl.col("sigma"))
+    )
+    if recent.is_empty():
+        return pl.DataFrame(schema=RECENT_SCHEMA)
+    recent = recent.with_columns(phi=leave_one_out_phi(recent)).with_columns(
+        scaled=pl.col("deviation") / pl.max_horizontal(pl.col("phi"), pl.lit(1.0)).sqrt()
+    )
+    # only a point beyond MDC's process limit in the concern direction is special-cause concern
+    beyond = recent.filter(pl.col("deviation") >= MDC_LIMIT_SIGMAS).select(SEGMENT).unique()
+    recent = recent.join(beyond, on=SEGMENT, how="semi")
+    if recent.is_empty():
+        return pl.DataFrame(schema=RECENT_SCHEMA)
+    worst = (
+        recent.sort("scaled", descending=True)
+        .group_by(SEGMENT, maintain_order=True)
+        .agg(
+            pl.col("peer_group", "segment_start", "baseline_start", "baseline_end").first(),
+            pl.col("centre", "sigma", "phi").first(),
+            recent_start=pl.col("period_start").min(),
+            recent_end=pl.col("period_start").max(),
+            n_recent=pl.len().cast(pl.Int64),
+            worst_period_start=pl.col("period_start").first(),
+            worst_period_type=pl.col("period_type").first(),
+            worst_value=(pl.col("value") + pl.col("peer_median")).first(),
+            worst_peer_median=pl.col("peer_median").first(),
+            s_max=pl.col("scaled").first(),
+        )
+    )
+    df = max(1, round((baseline_points - 1) * MOVING_RANGE_EFFICIENCY))
+    z = [max_normal_equivalent(s, k, df) for s, k in worst.select("s_max", "n_recent").iter_rows()]
+    return (
+        worst.with_columns(z=pl.Series(z, dtype=pl.Float64))
+        .select([pl.col(c).cast(t) for c, t in RECENT_SCHEMA.items()])
+        .sort(SEGMENT)
+    )
 
 
-def screened_mean_moving_range(values: np.ndarray) -> float:
-    """MDC's mean moving range after screening out ranges of 3.267 x the mean or more."""
-    ranges = np.abs(np.diff(values))
-    if ranges.size == 0:
-        return 0.0
-    mean = ranges.mean()
-    kept = ranges[ranges < MR_SCREEN_FACTOR * mean]
-    return float(kept.mean()) if kept.size else float(mean)
+def leave_one_out_phi(recent: pl.DataFrame) -> pl.Series:
+    """For each row, phi of its measure and peer group without its own organisation: the mean
+    square of the other organisations' recent deviations, Winsorised at 10% and 90% as the
+    funnels are."""
+    phi = np.ones(recent.height)
+    frame = recent.select("measure_id", "peer_group", "ods_code", "deviation").with_row_index("i")
+    for _, rows in frame.group_by("measure_id", "peer_group"):
+        codes = rows["ods_code"].to_numpy()
+        deviations = rows["deviation"].to_numpy()
+        index = rows["i"].to_numpy()
+        for code in np.unique(codes):
+            own = codes == code
+            if (~own).any():
+                phi[index[own]] = winsorised_mean_square(deviations[~own])
+    return pl.Series(phi)
 
 
-def max_normal_equivalent(s_max: float, k: int) -> float:
-    """z with P(Z >= z) = P(max of k standard normals >= s_max) = 1 - Phi(s_max)^k."""
-    return float(ndtri_exp(k * log_ndtr(s_max)))
+def winsorised_mean_square(values: np.ndarray) -> float:
+    lower, upper = np.quantile(values, [DEFAULT_TRIM_BY, 1 - DEFAULT_TRIM_BY])
+    return float(np.mean(np.square(np.clip(values, lower, upper)))) / WINSORISED_MEAN_SQUARE
+
+
+def max_normal_equivalent(s_max: float, k: int, df: int) -> float:
+    """z with P(Z >= z) = P(max of k values >= s_max) = 1 - F(s_max)^k, F Student's t on ``df``
+    degrees of freedom (sigma is estimated from the baseline's moving ranges)."""
+    return float(ndtri_exp(k * student_t.logcdf(s_max, df)))

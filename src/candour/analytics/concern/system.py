@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from candour.analytics.concern import explain
 from candour.analytics.concern.constants import SYSTEM_SHARE
 
 SYSTEM_SCHEMA = {
@@ -22,10 +23,13 @@ SYSTEM_SCHEMA = {
     "n_missing": pl.Int64,
     "n_total": pl.Int64,
     "system_wide": pl.Boolean,
+    "sentence": pl.String,
 }
 
 
-def system_findings(current: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
+def system_findings(
+    current: pl.DataFrame, targets: pl.DataFrame, measures: dict[str, dict]
+) -> pl.DataFrame:
     """Per target in force at each window's end and peer group it applies to: how many of the
     group missed it; ``system_wide`` when more than half did."""
     if current.is_empty() or targets.is_empty():
@@ -50,10 +54,23 @@ def system_findings(current: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFram
         .otherwise(pl.col("value") > pl.col("threshold"))
     )
     findings = joined.group_by(
-        "measure_id", "peer_group", "target", "period_type", "period_start", "threshold", "comparison"
+        "measure_id",
+        "peer_group",
+        "target",
+        "period_type",
+        "period_start",
+        "threshold",
+        "comparison",
     ).agg(n_missing=missed.sum().cast(pl.Int64), n_total=pl.len().cast(pl.Int64))
+    findings = findings.with_columns(
+        system_wide=pl.col("n_missing") > SYSTEM_SHARE * pl.col("n_total")
+    )
+    sentences = [
+        explain.system_sentence(row, measures[row["measure_id"]])
+        for row in findings.iter_rows(named=True)
+    ]
     return (
-        findings.with_columns(system_wide=pl.col("n_missing") > SYSTEM_SHARE * pl.col("n_total"))
+        findings.with_columns(sentence=pl.Series(sentences, dtype=pl.String))
         .select(list(SYSTEM_SCHEMA))
         .sort("measure_id", "peer_group")
     )

@@ -47,7 +47,9 @@ def eligible(organisations: pl.DataFrame, as_of: date) -> pl.DataFrame:
     )
 
 
-def applicable(observations: pl.DataFrame, measures: pl.DataFrame, orgs: pl.DataFrame) -> pl.DataFrame:
+def applicable(
+    observations: pl.DataFrame, measures: pl.DataFrame, orgs: pl.DataFrame
+) -> pl.DataFrame:
     """Observations of eligible organisations on measures that apply to their peer group."""
     return (
         observations.join(orgs.select("ods_code", "peer_group"), on="ods_code", how="inner")
@@ -100,9 +102,9 @@ def comparison_windows(
             .otherwise(pl.lit(CURRENT)),
         )
     )
-    return windows.select(
-        [pl.col(c).cast(t) for c, t in WINDOW_SCHEMA.items()]
-    ).sort("measure_id", "peer_group")
+    return windows.select([pl.col(c).cast(t) for c, t in WINDOW_SCHEMA.items()]).sort(
+        "measure_id", "peer_group"
+    )
 
 
 def in_window(observations: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:

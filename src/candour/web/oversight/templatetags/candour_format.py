@@ -128,14 +128,54 @@ def assurance_icon(icon):
 LEVEL_TAGS = {
     "elevated risk": "nhsuk-tag--red",
     "risk": "nhsuk-tag--orange",
+    "no recent data": "nhsuk-tag--yellow",
     "uninformative": "nhsuk-tag--grey",
     "no evidence of concern": "nhsuk-tag--white",
+    "history": "nhsuk-tag--grey",
+    "not compared": "nhsuk-tag--grey",
+}
+# What each level is called on the pages (docs/reference/concern.md explains each).
+LEVEL_LABELS = {
+    "elevated risk": "Elevated risk",
+    "risk": "Risk",
+    "no recent data": "No recent data",
+    "uninformative": "Not assured",
+    "no evidence of concern": "No evidence of concern",
+    "history": "History only",
+    "not compared": "Not compared",
 }
 
 
 @register.filter
 def level_tag(level: str) -> str:
     return LEVEL_TAGS.get(level, "nhsuk-tag--grey")
+
+
+@register.filter
+def level_label(level: str | None) -> str:
+    return LEVEL_LABELS.get(level or "", "Not assessed")
+
+
+@register.filter
+def domain_label(domain: str | None) -> str:
+    from candour.analytics.concern.constants import DOMAIN_NAMES
+
+    return DOMAIN_NAMES.get(domain or "", "–")
+
+
+@register.filter
+def peer_label(group: str | None) -> str:
+    from candour.analytics.concern.explain import peers
+
+    return peers(group)
+
+
+@register.filter
+def period_words(day, period_type: str) -> str:
+    """'June 2025', 'Q1 2024-25', '2019', '2018-19' (the sentences' own wording)."""
+    from candour.analytics.concern.explain import period_label as label
+
+    return label(day, period_type)
 
 
 @register.simple_tag
