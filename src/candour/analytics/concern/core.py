@@ -60,6 +60,7 @@ from candour.analytics.concern.windows import (
 from candour.exceptions import OptionError
 
 HISTORY = "history"  # a measure whose data are older than its freshness limit
+BELOW_THE_LINE = 1 - 1e-9  # an unflaggable test's headline stops just short of 1
 
 FLAG_SCHEMA = {
     "ods_code": pl.String,
@@ -246,7 +247,8 @@ def merger_breaks(organisations: pl.DataFrame) -> pl.DataFrame:
 def family_tests(
     compared: pl.DataFrame, recent: pl.DataFrame, diverging: pl.DataFrame
 ) -> pl.DataFrame:
-    """Every test as ``ods_code, kind, test, measure_id, related_measure_id, z``."""
+    """Every test as ``ods_code, kind, test, measure_id, related_measure_id, z, flaggable``
+    (an SPC test is flaggable only with a point beyond MDC's process limit)."""
     parts = [
         compared.filter(pl.col("z").is_not_null()).select(
             "ods_code",
@@ -254,6 +256,7 @@ def family_tests(
             "z",
             kind=pl.lit(FUNNEL),
             related_measure_id=pl.lit(None, dtype=pl.String),
+            flaggable=pl.lit(True),
         ),
         recent.filter(pl.col("z").is_finite()).select(
             "ods_code",
@@ -261,6 +264,7 @@ def family_tests(
             "z",
             kind=pl.lit(SPC),
             related_measure_id=pl.lit(None, dtype=pl.String),
+            flaggable="beyond_limit",
         ),
         diverging.filter(pl.col("z").is_finite()).select(
             "ods_code",
@@ -268,10 +272,14 @@ def family_tests(
             measure_id="target_measure_id",
             related_measure_id="balance_measure_id",
             kind=pl.lit(DIVERGENCE),
+            flaggable=pl.lit(True),
         ),
     ]
     tests = pl.concat(
-        [p.select("ods_code", "kind", "measure_id", "related_measure_id", "z") for p in parts]
+        [
+            p.select("ods_code", "kind", "measure_id", "related_measure_id", "z", "flaggable")
+            for p in parts
+        ]
     )
     return tests.with_columns(
         test=pl.concat_str(
@@ -298,7 +306,7 @@ def gather_flags(
     each measure with no recent data."""
     thresholds = {row["ods_code"]: row for row in calibration.iter_rows(named=True)}
     flagged = tests.join(calibration.select("ods_code", "threshold"), on="ods_code").filter(
-        pl.col("z") >= pl.col("threshold")
+        (pl.col("z") >= pl.col("threshold")) & pl.col("flaggable")
     )
     lookup = {
         FUNNEL: _index(compared, ["ods_code", "measure_id"]),
@@ -512,11 +520,21 @@ def summarise(
 ) -> pl.DataFrame:
     """One row per organisation: status, headline (worst z / its threshold: 1 is the line of
     risk), the domain and measure of its worst test, its flags' sentences, coverage."""
+    # a test that cannot be flagged (an SPC series within its limits) counts towards the
+    # headline only up to just below the line of risk, so headline and status never disagree
+    effective = (
+        tests.join(calibration.select("ods_code", "threshold"), on="ods_code")
+        .with_columns(
+            effective=pl.when(pl.col("flaggable"))
+            .then(pl.col("z"))
+            .otherwise(pl.min_horizontal("z", pl.col("threshold") * BELOW_THE_LINE))
+        )
+        .sort("effective", "kind", "measure_id", descending=[True, False, False])
+    )
     worst_test = (
-        tests.sort("z", descending=True)
-        .group_by("ods_code", maintain_order=True)
+        effective.group_by("ods_code", maintain_order=True)
         .first()
-        .select("ods_code", "measure_id", "kind", "related_measure_id")
+        .select("ods_code", "measure_id", "kind", "related_measure_id", "effective")
     )
     concern = flags.filter(pl.col("level").is_in(list(CONCERN_LEVELS)))
     listed = concern.group_by("ods_code", maintain_order=True).agg(
@@ -568,7 +586,7 @@ def summarise(
     applicable_count = pl.col("n_compared") + pl.col("n_no_recent")
     frame = frame.with_columns(
         status=status,
-        headline=pl.col("worst_z") / pl.col("threshold"),
+        headline=pl.col("effective") / pl.col("threshold"),
         headline_domain=pl.when(pl.col("kind") == DIVERGENCE)
         .then(pl.col("related_measure_id"))
         .otherwise(pl.col("measure_id"))

@@ -33,9 +33,8 @@ import polars as pl
 from scipy.special import ndtri_exp
 from scipy.stats import t as student_t
 
-from candour.analytics.concern.constants import INCREASE, NEUTRAL, WINSORISED_MEAN_SQUARE
+from candour.analytics.concern.constants import INCREASE, NEUTRAL
 from candour.analytics.concern.options import AssessOptions
-from candour.analytics.funnel.constants import DEFAULT_TRIM_BY
 from candour.analytics.spc.constants import MR_SCREEN_FACTOR, XMR_LIMIT_FACTOR
 
 SIGMA_PER_MEAN_MR = XMR_LIMIT_FACTOR / 3  # 3 sigma = 2.66 mean moving range (MDC)
@@ -60,8 +59,8 @@ RECENT_SCHEMA = {
     "worst_period_type": pl.String,
     "worst_value": pl.Float64,
     "worst_peer_median": pl.Float64,
-    "phi": pl.Float64,
     "s_max": pl.Float64,
+    "beyond_limit": pl.Boolean,
     "z": pl.Float64,
 }
 
@@ -153,7 +152,7 @@ def segment_statistics(
 ) -> pl.DataFrame:
     """Per segment (``series`` sorted by organisation, measure and period): limits fixed on its
     first ``baseline_points`` points, the standardised deviations of its last ``recent_points``
-    points after the baseline, scaled for overdispersion, and the largest with its normal
+    points after the baseline, and the largest with its normal
     equivalent. Segments that stop before their window or end within the baseline are left out."""
     series = series.with_columns(
         position=pl.int_range(pl.len()).over(SEGMENT),
@@ -193,20 +192,12 @@ def segment_statistics(
     )
     if recent.is_empty():
         return pl.DataFrame(schema=RECENT_SCHEMA)
-    recent = recent.with_columns(phi=leave_one_out_phi(recent)).with_columns(
-        scaled=pl.col("deviation") / pl.max_horizontal(pl.col("phi"), pl.lit(1.0)).sqrt()
-    )
-    # only a point beyond MDC's process limit in the concern direction is special-cause concern
-    beyond = recent.filter(pl.col("deviation") >= MDC_LIMIT_SIGMAS).select(SEGMENT).unique()
-    recent = recent.join(beyond, on=SEGMENT, how="semi")
-    if recent.is_empty():
-        return pl.DataFrame(schema=RECENT_SCHEMA)
     worst = (
-        recent.sort("scaled", descending=True)
+        recent.sort("deviation", descending=True)
         .group_by(SEGMENT, maintain_order=True)
         .agg(
             pl.col("peer_group", "segment_start", "baseline_start", "baseline_end").first(),
-            pl.col("centre", "sigma", "phi").first(),
+            pl.col("centre", "sigma").first(),
             recent_start=pl.col("period_start").min(),
             recent_end=pl.col("period_start").max(),
             n_recent=pl.len().cast(pl.Int64),
@@ -214,7 +205,9 @@ def segment_statistics(
             worst_period_type=pl.col("period_type").first(),
             worst_value=(pl.col("value") + pl.col("peer_median")).first(),
             worst_peer_median=pl.col("peer_median").first(),
-            s_max=pl.col("scaled").first(),
+            s_max=pl.col("deviation").first(),
+            # only a point beyond MDC's process limit in the concern direction is special cause
+            beyond_limit=pl.col("deviation").max() >= MDC_LIMIT_SIGMAS,
         )
     )
     df = max(1, round((baseline_points - 1) * MOVING_RANGE_EFFICIENCY))
@@ -224,28 +217,6 @@ def segment_statistics(
         .select([pl.col(c).cast(t) for c, t in RECENT_SCHEMA.items()])
         .sort(SEGMENT)
     )
-
-
-def leave_one_out_phi(recent: pl.DataFrame) -> pl.Series:
-    """For each row, phi of its measure and peer group without its own organisation: the mean
-    square of the other organisations' recent deviations, Winsorised at 10% and 90% as the
-    funnels are."""
-    phi = np.ones(recent.height)
-    frame = recent.select("measure_id", "peer_group", "ods_code", "deviation").with_row_index("i")
-    for _, rows in frame.group_by("measure_id", "peer_group"):
-        codes = rows["ods_code"].to_numpy()
-        deviations = rows["deviation"].to_numpy()
-        index = rows["i"].to_numpy()
-        for code in np.unique(codes):
-            own = codes == code
-            if (~own).any():
-                phi[index[own]] = winsorised_mean_square(deviations[~own])
-    return pl.Series(phi)
-
-
-def winsorised_mean_square(values: np.ndarray) -> float:
-    lower, upper = np.quantile(values, [DEFAULT_TRIM_BY, 1 - DEFAULT_TRIM_BY])
-    return float(np.mean(np.square(np.clip(values, lower, upper)))) / WINSORISED_MEAN_SQUARE
 
 
 def max_normal_equivalent(s_max: float, k: int, df: int) -> float:

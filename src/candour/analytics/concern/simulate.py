@@ -38,10 +38,12 @@ def null_observations(
     frame = frame.join(effects, on=["ods_code", "measure_id"], how="left").with_columns(
         pl.col("effect").fill_null(0.0)
     )
-    parts = []
-    for (measure_id, *_), rows in frame.group_by(PERIOD, maintain_order=True):
-        parts.append(redrawn(rows, measures[measure_id], rng))
-    return pl.concat(parts).select(observations.columns)
+    comparison = {m: row["comparison"] for m, row in measures.items()}
+    frame = frame.with_columns(
+        comparison=pl.col("measure_id").replace_strict(comparison),
+        noise=pl.Series(rng.standard_normal(frame.height)),
+    )
+    return redrawn(frame).select(observations.columns)
 
 
 def random_effects(
@@ -95,38 +97,51 @@ def root(r: np.ndarray) -> np.ndarray:
     return vectors * np.sqrt(np.maximum(values, 0.0))
 
 
-def redrawn(rows: pl.DataFrame, measure: dict, rng: np.random.Generator) -> pl.DataFrame:
-    """One measure, peer group and period: values = pooled + effect x tau + sampling error."""
-    effect = rows["effect"].to_numpy()
-    comparison = measure["comparison"]
-    n = rows["denominator"].to_numpy().astype(float)
-    value = rows["value"].to_numpy().astype(float)
-    if comparison == PROPORTION and np.all(n > 0):
-        numerator = np.where(
-            np.isnan(rows["numerator"].to_numpy().astype(float)),
-            value * n,
-            rows["numerator"].to_numpy().astype(float),
-        )
-        y = np.arcsin(np.sqrt(numerator / n))
-        s = 1 / (2 * np.sqrt(n))
-        centre = np.arcsin(np.sqrt(numerator.sum() / n.sum()))
-        tau = np.sqrt(dersimonian_laird(y, s))
-        y_new = np.clip(centre + effect * tau + rng.standard_normal(y.size) * s, 0, np.pi / 2)
-        new = np.square(np.sin(y_new))
-        return rows.with_columns(value=pl.Series(new), numerator=pl.Series(new * n))
-    if comparison == RATIO and np.all(n > 0):
-        y = np.sqrt(value)
-        s = 1 / (2 * np.sqrt(n))
-        tau = np.sqrt(dersimonian_laird(y, s))
-        new = np.square(np.maximum(1 + effect * tau + rng.standard_normal(y.size) * s, 0))
-        return rows.with_columns(value=pl.Series(new), numerator=pl.Series(new * n))
-    centre = np.median(value)
-    spread = np.median(np.abs(value - centre)) * MAD_TO_SD
-    return rows.with_columns(value=pl.Series(centre + effect * spread))
-
-
-def dersimonian_laird(y: np.ndarray, s: np.ndarray) -> float:
-    w = 1 / np.square(s)
-    mean = np.sum(w * y) / np.sum(w)
-    q = np.sum(w * np.square(y - mean))
-    return float(max(0.0, (q - (y.size - 1)) / (np.sum(w) - np.sum(np.square(w)) / np.sum(w))))
+def redrawn(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every value = its measure, peer group and period's pooled value + the organisation's
+    effect x tau + its own sampling error (``noise`` x s), all groups at once. Proportions and
+    ratios on their funnel scales (arcsine, square root), published values by median and MAD."""
+    n = pl.col("denominator")
+    counted = pl.col("comparison").is_in([PROPORTION, RATIO]) & (n > 0)
+    numerator = pl.col("numerator").fill_null(pl.col("value") * n)
+    frame = frame.with_columns(
+        y=pl.when(pl.col("comparison") == PROPORTION)
+        .then((numerator / n).clip(0, 1).sqrt().arcsin())
+        .otherwise(pl.col("value").clip(0, None).sqrt()),
+        s=1 / (2 * n.sqrt()),
+        counted=counted.fill_null(False),
+    ).with_columns(w=1 / pl.col("s").pow(2))
+    weighted_mean = (pl.col("w") * pl.col("y")).sum() / pl.col("w").sum()
+    stats = frame.group_by(PERIOD).agg(
+        pooled=pl.when(pl.col("comparison").first() == PROPORTION)
+        .then((numerator.sum() / n.sum()).sqrt().arcsin())
+        .otherwise(pl.lit(1.0)),
+        q=(pl.col("w") * (pl.col("y") - weighted_mean).pow(2)).sum(),
+        sw=pl.col("w").sum(),
+        sw2=pl.col("w").pow(2).sum(),
+        k=pl.len(),
+        median=pl.col("value").median(),
+        mad=(pl.col("value") - pl.col("value").median()).abs().median() * MAD_TO_SD,
+    )
+    tau = (
+        ((pl.col("q") - (pl.col("k") - 1)) / (pl.col("sw") - pl.col("sw2") / pl.col("sw")))
+        .clip(0, None)
+        .fill_nan(0)
+        .sqrt()
+    )
+    frame = frame.join(stats.with_columns(tau=tau), on=PERIOD)
+    y_new = pl.col("pooled") + pl.col("effect") * pl.col("tau") + pl.col("noise") * pl.col("s")
+    proportion = y_new.clip(0, np.pi / 2).sin().pow(2)
+    ratio = y_new.clip(0, None).pow(2)
+    value = (
+        pl.when(~pl.col("counted"))
+        .then(pl.col("median") + pl.col("effect") * pl.col("mad"))
+        .when(pl.col("comparison") == PROPORTION)
+        .then(proportion)
+        .otherwise(ratio)
+    )
+    return frame.with_columns(value=value).with_columns(
+        numerator=pl.when(pl.col("counted"))
+        .then(pl.col("value") * n)
+        .otherwise(pl.col("numerator"))
+    )
