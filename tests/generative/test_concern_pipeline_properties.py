@@ -173,7 +173,8 @@ def test_removing_its_latest_period_never_hides_a_flag_silently(picture, data):
         notices = after.flags.filter(
             (pl.col("ods_code") == code) & (pl.col("level") == NO_RECENT_DATA)
         )
-        assert notices.height == 1 and "no data for" in notices["sentence"][0]
+        assert notices.height == 1
+        assert "no data for" in notices["sentence"][0]
 
 
 @PROPERTY

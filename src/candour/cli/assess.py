@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError("--organisations goes with --observations (the database has its own)")
     result, inputs = assessed(args)
     if args.save_inputs:
-        for written in save_inputs(inputs, Path(args.save_inputs)):
+        for written in save_inputs(inputs, Path(args.save_inputs), result.as_of):
             print(f"wrote {written}")
     if args.output:
         for written in write_result(result, Path(args.output)):
@@ -190,11 +190,14 @@ def bundled_inputs(observations: str, organisations: str | None) -> dict:
     }
 
 
-def save_inputs(inputs: dict, path: Path) -> list[Path]:
+def save_inputs(inputs: dict, path: Path, as_of: date) -> list[Path]:
+    """The observations the assessment used (periods ended by ``as_of``) and the organisations."""
     from candour.analytics.concern.inputs import checked_measures, checked_observations
 
     measures = checked_measures(inputs["measures"])
-    observations = checked_observations(inputs["observations"], measures)
+    observations = checked_observations(inputs["observations"], measures).filter(
+        pl.col("period_end") <= as_of
+    )
     organisations = inputs["organisations"].select(
         [c for c in ORGANISATION_OUTPUT_COLUMNS if c in inputs["organisations"].columns]
     )

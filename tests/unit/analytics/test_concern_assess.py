@@ -39,7 +39,8 @@ def test_an_organisation_far_below_its_peers_is_flagged_in_plain_words(base):
     assert (
         "for 29 other acute trusts in the same period; worse than 100% of them." in flag["sentence"]
     )
-    assert "z = " not in flag["sentence"] and "z = " in flag["details"]
+    assert "z = " not in flag["sentence"]
+    assert "z = " in flag["details"]
 
 
 def test_observations_after_as_of_are_not_used(base):
@@ -74,7 +75,7 @@ def test_an_organisation_without_the_window_has_no_recent_data_never_silence(bas
 
 
 def test_a_stale_measure_is_history_and_never_a_current_flag(base):
-    obs, m, orgs = base
+    obs, _m, orgs = base
     later = monthly(ACUTE, "n", start=date(2025, 6, 1), months=3)
     result = run(pl.concat([obs, later]), measures(measure(), measure("n")), orgs)
     window = result.windows.filter(pl.col("measure_id") == "m").row(0, named=True)
@@ -120,7 +121,9 @@ def test_a_standard_most_miss_is_a_system_finding_not_a_trust_risk(base):
     )
     result = run(obs, m, orgs, targets=targets)
     [finding] = result.system.to_dicts()
-    assert finding["system_wide"] and finding["n_missing"] == 30 and finding["n_total"] == 30
+    assert finding["system_wide"]
+    assert finding["n_missing"] == 30
+    assert finding["n_total"] == 30
     assert finding["sentence"].startswith("30 of 30 acute trusts were below the 92.0% standard")
     flagged = result.organisations.filter(pl.col("status").is_in(["risk", "elevated risk"]))
     assert "R00" in flagged["ods_code"].to_list()
@@ -204,7 +207,8 @@ def test_the_target_improving_while_its_balance_worsens_is_divergence():
     )
     row = result.divergence.filter(pl.col("ods_code") == "R07").row(0, named=True)
     assert (row["base_start"], row["now_start"]) == (date(2023, 2, 1), date(2024, 2, 1))
-    assert row["dz_target"] > 2 and row["dz_balance"] > 2
+    assert row["dz_target"] > 2
+    assert row["dz_balance"] > 2
     assert "divergence" in set(result.flags_for("R07")["kind"])
 
 
@@ -243,7 +247,8 @@ def test_bad_inputs_name_the_input_row_and_column(base):
         run(bad, m, orgs)
     problem = raised.value.problems[0]
     assert raised.value.path == "observations"
-    assert problem.column == "value" and "a proportion must be from 0 to 1" in problem.message
+    assert problem.column == "value"
+    assert "a proportion must be from 0 to 1" in problem.message
     with pytest.raises(DataFileError, match="not a measure_id of the measures"):
         run(obs.with_columns(measure_id=pl.lit("x")), m, orgs)
     with pytest.raises(DataFileError, match="expected a date as YYYY-MM-DD; found '2024-13-01'"):

@@ -55,12 +55,16 @@ def organisation_picture(ods_code: str) -> dict:
     ]
     headline = row.row(0, named=True) if row.height else None
     group = headline["peer_group"] if headline else None
-    system = [
-        dict(s, measure=measures[s["measure_id"]])
-        for s in result.system.filter(
-            (pl.col("peer_group") == group) & pl.col("system_wide")
-        ).iter_rows(named=True)
-    ]
+    system = (
+        [
+            dict(s, measure=measures[s["measure_id"]])
+            for s in result.system.filter(
+                (pl.col("peer_group") == group) & pl.col("system_wide")
+            ).iter_rows(named=True)
+        ]
+        if group
+        else []
+    )
     return {
         "as_of": result.as_of,
         "headline": headline,
