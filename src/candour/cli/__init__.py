@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"candour {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped to a reader that stopped early (| head): not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
