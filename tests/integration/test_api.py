@@ -101,7 +101,9 @@ def test_api_refuses_to_publish_an_incomplete_target(client_for, override, messa
 def test_only_regional_oversight_registers_targets_through_the_api(api):
     response = api.post("/api/targets/", NEW_TARGET, content_type="application/json")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only regional oversight registers targets."
+    assert (
+        response.json()["detail"] == "Only regional oversight granted nationally registers targets."
+    )
 
 
 @pytest.mark.parametrize("scope", ["R0B", "Y63"])
@@ -122,7 +124,7 @@ def test_api_refuses_a_proportion_threshold_above_one(client_for):
         "/api/targets/", {**NEW_TARGET, "threshold": 95}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "between 0 and 1" in " ".join(response.json()["detail"])
+    assert "between 0 and 1" in response.json()["detail"]
     assert not Target.objects.filter(pk="api_target").exists()
 
 

@@ -55,7 +55,8 @@ def unlocked(user, slot=0) -> Client:
 
 
 def row_of(html: str, case) -> str:
-    return html.split(case.reference)[1].split("</tr>")[0]
+    # the reference as the link's text: its 8 hex digits can also stand in the link's address
+    return html.split(f">{case.reference}<")[1].split("</tr>")[0]
 
 
 def opened(case, user, slot=0):
