@@ -45,6 +45,7 @@ def organisation_list(request):
             "choices": queries.filter_choices(),
             "cqc_ratings": CQC_RATINGS,
             "query_string": query.urlencode(),
+            "former_organisations": queries.former_organisations(params["search"]),
         },
     )
 
