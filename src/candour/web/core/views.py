@@ -37,9 +37,9 @@ def _scoped_landing(user, role: str) -> str | None:
     from candour.web.oversight.models import Organisation
 
     codes = sorted(
-        user.role_grants.filter(role=role).exclude(organisation_code="").values_list(
-            "organisation_code", flat=True
-        )
+        user.role_grants.filter(role=role)
+        .exclude(organisation_code="")
+        .values_list("organisation_code", flat=True)
     )
     for code in codes:
         if Organisation.objects.filter(pk=code).exists():

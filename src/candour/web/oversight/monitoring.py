@@ -150,19 +150,34 @@ def measure_windows(measure: Measure) -> list[dict]:
 
 
 def measure_summary(measure: Measure, region_code: str = "") -> list[dict]:
-    """Per open organisation reporting the measure: its assessment row for it (value in the
-    window, peer value, status) with the organisation."""
+    """Per open organisation reporting the measure: its assessment row for it (period, value,
+    similar organisations' value, finding) and its series' Making Data Count icons."""
     result = assessment.current()
     organisations = Organisation.objects.filter(close_date__isnull=True, successor__isnull=True)
     if region_code:
         organisations = organisations.filter(region_code=region_code)
     named = {o.ods_code: o for o in organisations}
+    icons = {row["ods_code"]: row for row in measure_icons(measure).iter_rows(named=True)}
     rows = [
-        dict(r, organisation=named[r["ods_code"]])
+        dict(r, organisation=named[r["ods_code"]], icons=icons.get(r["ods_code"]))
         for r in result.by_measure.filter(pl.col("measure_id") == measure.pk).iter_rows(named=True)
         if r["ods_code"] in named
     ]
     return sorted(rows, key=lambda r: (-LEVEL_RANK.get(r["status"], 0), r["organisation"].name))
+
+
+def measure_icons(measure: Measure) -> pl.DataFrame:
+    """Every series' variation and assurance icons for one measure (cached per data version)."""
+    from django.core.cache import cache
+
+    def compute():
+        return latest_series_icons(
+            compute_spc(assessment.observations_frame(measure_ids=[measure.pk]))
+        ).to_dicts()
+
+    key = f"candour:measure-icons:{assessment.data_version()}:{measure.pk}"
+    rows = cache.get_or_set(key, compute, timeout=CHART_CACHE_SECONDS)
+    return pl.DataFrame(rows) if rows else pl.DataFrame(schema={"ods_code": pl.String})
 
 
 def speakup_themes(ods_code: str) -> dict | None:

@@ -406,6 +406,7 @@ def measure_detail(request, measure_id: str):
             "balancing_for": measure.balancing_for.filter(status=Target.Status.PUBLISHED),
             "source": sources().get(measure.source),
             "has_funnel": measure.unit == monitoring.PROPORTION and bool(measure.denominator),
+            "windows": monitoring.measure_windows(measure),
         },
     )
 

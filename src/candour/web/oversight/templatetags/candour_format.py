@@ -25,7 +25,7 @@ def measure_value(value, unit: str) -> str:
     if unit == "count":
         return intcomma(round(value))
     if unit == "ratio":
-        return f"{value:.3f}"
+        return f"{value:.2f}"  # as boards read SHMI: 1.08, not 1.0754
     if unit == "weeks":
         return f"{value:.1f} weeks"
     return f"{value:.2f}"
@@ -192,3 +192,17 @@ def icon_words(icon: str | None) -> str:
     if icon in MDC_ASSURANCE:
         return MDC_ASSURANCE[icon][2].lower()
     return "not shown"
+
+
+@register.filter
+def measure_change(change, unit: str) -> str:
+    """A change between periods in the measure's unit: percentage points for a proportion
+    ("down 3.0 percentage points" would read as a relative change if shown as -3.0%)."""
+    if change is None:
+        return "–"
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    if unit == "proportion":
+        return f"{sign}{abs(change) * 100:.1f} percentage points"
+    if unit == "ratio":
+        return f"{sign}{abs(change):.2f}"
+    return f"{sign}{measure_value(abs(change), unit)}"
