@@ -13,7 +13,11 @@ from candour.web.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TRUST = "South Tyneside and Sunderland NHS Foundation Trust"
+# Whether an image loaded (waiting for it if it is still loading).
+LOADED = """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+    img.onload = () => done(img.naturalWidth > 0);
+    img.onerror = () => done(false);
+})"""
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_the_trust_answers_an_alert_and_regional_oversight_closes_it_on_evidence
     assert "set for 1 false alarm in 1,000 series-years" in body
     assert "6 series (trust and diagnosis group) are monitored" in body
     image = page.locator("figure img")
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert image.evaluate(LOADED)
     assert "O/E CUSUM of deaths in the Pneumonia group" in image.get_attribute("alt")
     check_accessibility(page, "mortality-alert")
 

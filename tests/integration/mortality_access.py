@@ -13,19 +13,9 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from tests.conftest import ROLES
+from tests.integration.speakup_access import only
 
 from candour.web.core.roles import Role
-
-ANONYMOUS = None
-SIGN_IN = 302
-DENIED = 403
-OK = 200
-
-
-def only(*roles: str, status: int = OK) -> dict:
-    return {ANONYMOUS: SIGN_IN, **dict.fromkeys(ROLES, DENIED), **dict.fromkeys(roles, status)}
-
 
 ALERT = {"alert_id": "<alert>"}
 READERS = only(Role.REGIONAL, Role.BOARD, Role.ANALYST)

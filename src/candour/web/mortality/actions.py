@@ -49,7 +49,8 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _event(alert: MortalityAlert, action: str, by, **details) -> None:
+def alert_event(alert: MortalityAlert, action: str, by, **details) -> None:
+    """The audit event ``mortality.alert.<action>`` about ``alert``."""
     audit.append(
         actor=actor_label(by),
         action=f"mortality.alert.{action}",
@@ -71,7 +72,7 @@ def record_view(*, alert: MortalityAlert, by: User, today: dt.date | None = None
     today = today or _today()
     view, created = AlertView.objects.get_or_create(alert=alert, viewer=by, day=today)
     if created:
-        _event(alert, "view", by, day=today.isoformat())
+        alert_event(alert, "view", by, day=today.isoformat())
     else:
         AlertView.objects.filter(pk=view.pk).update(loads=F("loads") + 1)
     flag_seen_without_response(alert=alert, by=SYSTEM, today=today)
@@ -90,7 +91,7 @@ def flag_seen_without_response(*, alert: MortalityAlert, by, today: dt.date | No
         return False
     alert.seen_flagged_at = timezone.now()
     alert.save(update_fields=["seen_flagged_at"])
-    _event(
+    alert_event(
         alert,
         "seen_without_response",
         by,
@@ -116,7 +117,7 @@ def escalate(*, alert: MortalityAlert, by, today: dt.date | None = None) -> bool
     alert.escalated_due = alert.response_due
     alert.escalations += 1
     alert.save(update_fields=["escalated_due", "escalations"])
-    _event(
+    alert_event(
         alert,
         "escalate",
         by,
@@ -191,7 +192,7 @@ def respond(
         for name, kind, label in RESPONSE_PARTS
     }
     response = AlertResponse.objects.create(alert=alert, submitted_by=actor_label(by), **evidence)
-    _event(
+    alert_event(
         alert,
         "respond",
         by,
@@ -253,7 +254,7 @@ def review(
         alert.waiting_since = timezone.now()
         alert.seen_flagged_at = None
         alert.save(update_fields=["response_due", "waiting_since", "seen_flagged_at"])
-    _event(
+    alert_event(
         alert,
         "review",
         by,

@@ -14,7 +14,6 @@ known (``candour import ods_trusts``): an alert needs someone at the trust to an
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from candour.importers.schema import FIRST_DATA_ROW
 from candour.web.core import audit
 from candour.web.core.actions import actor_label
 from candour.web.mortality.models import MonthlyDeaths
+from candour.web.oversight.imports import file_sha256
 from candour.web.oversight.models import ImportRun, Organisation
 
 DATASET = "shmi_monthly"
@@ -177,14 +177,6 @@ def shrink_problems(summary: DeathsImportSummary) -> list[str]:
     return problems
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @transaction.atomic
 def import_monthly_deaths(
     *, imported: MonthlyDeathsFile, by, allow_shrink: bool = False
@@ -218,7 +210,7 @@ def import_monthly_deaths(
     run = ImportRun.objects.create(
         dataset=DATASET,
         source_file=imported.path,
-        sha256=_sha256(imported.path),
+        sha256=file_sha256(imported.path),
         rows=imported.rows.height,
         replaced=plan.summary.replaced,
         imported_by=actor_label(by),

@@ -170,16 +170,12 @@ def _signalled_again(alert: MortalityAlert, new: pl.DataFrame, *, by) -> None:
     alert.latest_signal = new["month"].max()
     alert.signals += new.height
     alert.save(update_fields=["latest_signal", "signals"])
-    audit.append(
-        actor=actor_label(by),
-        action="mortality.alert.signal",
-        target_type=actions.TARGET,
-        target_id=alert.pk,
-        details={
-            "organisation": alert.organisation_id,
-            "latest_signal": alert.latest_signal.isoformat(),
-            "signals": alert.signals,
-        },
+    actions.alert_event(
+        alert,
+        "signal",
+        by,
+        latest_signal=alert.latest_signal.isoformat(),
+        signals=alert.signals,
     )
 
 
@@ -246,23 +242,19 @@ def _raise(organisation, group, new, monitored, run_row, *, synthetic, by, today
         response_due=due,
         waiting_since=timezone.now(),
     )
-    audit.append(
-        actor=actor_label(by),
-        action="mortality.alert.raise",
-        target_type=actions.TARGET,
-        target_id=alert.pk,
-        details={
-            "organisation": organisation.pk,
-            "group": group,
-            "concern": concern.pk,
-            "owner": owner.get_username(),
-            "first_signal": alert.first_signal.isoformat(),
-            "statistic": alert.statistic,
-            "h": alert.h,
-            "false_alarm_rate": alert.false_alarm_rate,
-            "monitored_series": alert.monitored_series,
-            "response_due": due.isoformat(),
-            "synthetic": synthetic,
-        },
+    actions.alert_event(
+        alert,
+        "raise",
+        by,
+        group=group,
+        concern=concern.pk,
+        owner=owner.get_username(),
+        first_signal=alert.first_signal.isoformat(),
+        statistic=alert.statistic,
+        h=alert.h,
+        false_alarm_rate=alert.false_alarm_rate,
+        monitored_series=alert.monitored_series,
+        response_due=due.isoformat(),
+        synthetic=synthetic,
     )
     return alert

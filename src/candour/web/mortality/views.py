@@ -98,61 +98,56 @@ def alert_chart(request, alert_id: int):
     return response
 
 
-@requires(*policy.RESPONDERS)
-def alert_respond(request, alert_id: int):
-    alert = _alert(request, alert_id)
-    policy.require(
-        policy.may_respond(request.user, alert),
-        "only a board member granted for the trust responds to its alerts",
-    )
-    waiting = alert.awaiting_trust()
-    form = ResponseForm(request.POST if request.method == "POST" and waiting else None)
+def _form_step(request, alert, *, allowed: bool, why: str, open_now: bool, form_class,
+               action, done: str, template: str, **context):  # fmt: skip
+    """A step of the workflow on its own page: refuse unless ``allowed``; while ``open_now``,
+    a valid POST runs ``action`` with the form's data and goes back to the alert with ``done``
+    (the errors it raises are shown instead); otherwise the page says there is nothing to do."""
+    policy.require(allowed, why)
+    posted = request.POST if request.method == "POST" and open_now else None
+    form = form_class(posted, **context.pop("form_options", {}))
     errors = []
-    if request.method == "POST" and waiting and form.is_valid():
+    if posted is not None and form.is_valid():
         try:
-            actions.respond(alert=alert, by=request.user, **form.cleaned_data)
+            action(alert=alert, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, "Response sent to regional oversight for review.")
+            messages.success(request, done)
             return redirect("mortality:alert", alert_id=alert.pk)
-    return render(
+    context = {"alert": alert, "form": form, "open_now": open_now, "errors": errors, **context}
+    return render(request, template, context)
+
+
+@requires(*policy.RESPONDERS)
+def alert_respond(request, alert_id: int):
+    alert = _alert(request, alert_id)
+    return _form_step(
         request,
-        "mortality/alert_respond.html",
-        {"alert": alert, "form": form, "waiting": waiting, "errors": errors},
+        alert,
+        allowed=policy.may_respond(request.user, alert),
+        why="only a board member granted for the trust responds to its alerts",
+        open_now=alert.awaiting_trust(),
+        form_class=ResponseForm,
+        action=actions.respond,
+        done="Response sent to regional oversight for review.",
+        template="mortality/alert_respond.html",
     )
 
 
 @requires(*policy.REVIEWERS)
 def alert_review(request, alert_id: int):
     alert = _alert(request, alert_id)
-    policy.require(
-        policy.may_review(request.user, alert),
-        "only regional oversight granted for the trust reviews its alerts",
-    )
-    today = timezone.localdate()
-    reviewing = alert.status(today) == "awaiting_review"
-    form = ReviewForm(
-        request.POST if request.method == "POST" and reviewing else None,
-        evidence=alert.concern.evidence.order_by("-recorded_at"),
-    )
-    errors = []
-    if request.method == "POST" and reviewing and form.is_valid():
-        try:
-            actions.review(alert=alert, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            messages.success(request, "Review recorded.")
-            return redirect("mortality:alert", alert_id=alert.pk)
-    return render(
+    return _form_step(
         request,
-        "mortality/alert_review.html",
-        {
-            "alert": alert,
-            "form": form,
-            "reviewing": reviewing,
-            "response": alert.latest_response(),
-            "errors": errors,
-        },
+        alert,
+        allowed=policy.may_review(request.user, alert),
+        why="only regional oversight granted for the trust reviews its alerts",
+        open_now=alert.status(timezone.localdate()) == MortalityAlert.Status.AWAITING_REVIEW,
+        form_class=ReviewForm,
+        action=actions.review,
+        done="Review recorded.",
+        template="mortality/alert_review.html",
+        form_options={"evidence": alert.concern.evidence.order_by("-recorded_at")},
+        response=alert.latest_response(),
     )
