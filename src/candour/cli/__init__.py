@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.demo",
     "candour.cli.spc",
     "candour.cli.cusum",
+    "candour.cli.mortality",
     "candour.cli.speakup",
     "candour.cli.leadership",
 )
