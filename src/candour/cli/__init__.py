@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.backtest",
     "candour.cli.spc",
     "candour.cli.cusum",
+    "candour.cli.mortality",
     "candour.cli.speakup",
     "candour.cli.leadership",
 )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("candour.web.oversight.api_urls")),
     path("speak-up/", include("candour.web.speakup.urls")),
     path("leadership/", include("candour.web.leadership.urls")),
+    path("mortality/", include("candour.web.mortality.urls")),
     path("admin/", admin.site.urls),
 ]
 

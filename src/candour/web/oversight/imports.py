@@ -91,7 +91,7 @@ class _OrganisationChanges:
     fields: tuple[str, ...]
 
 
-def _sha256(path: str) -> str:
+def file_sha256(path: str) -> str:
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -422,7 +422,7 @@ def import_dataset(
     run = ImportRun.objects.create(
         dataset=imported.dataset,
         source_file=imported.path,
-        sha256=_sha256(imported.path),
+        sha256=file_sha256(imported.path),
         rows=imported.rows,
         replaced=summary.replaced,
         imported_by=actor_label(by),
