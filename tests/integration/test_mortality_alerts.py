@@ -443,3 +443,38 @@ def test_open_mortality_alerts_gives_the_assessment_its_evidence(alert, people):
     assert row["sentence"].startswith("Deaths after pneumonia admissions: ")
     assert queries.open_mortality_alerts(["RTD"]).is_empty()
     assert AlertView.objects.count() == 0  # reading it counts no view
+
+
+def mortality_flags_of(code: str) -> list[dict]:
+    from candour.web.oversight import assessment
+
+    result = assessment.current()
+    return result.flags_for(code).filter(kind="mortality_alert").to_dicts()
+
+
+def test_an_open_alert_is_in_the_trusts_assessment_until_closed(tmp_path, people):
+    load_deaths(tmp_path)
+    long_ago = timezone.localdate() - dt.timedelta(days=45)
+    (alert,) = run_job(today=long_ago).raised  # due 15 days ago
+    [flag] = mortality_flags_of("R0B")
+    assert flag["level"] == "elevated risk"  # overdue: seen and not answered
+    assert flag["sentence"].startswith("Mortality alert, Pneumonia: Deaths after pneumonia")
+    assert flag["sentence"].endswith("the trust's response is overdue.")
+    respond(alert, people["board"])  # a new data version: recomputed
+    [flag] = mortality_flags_of("R0B")
+    assert flag["level"] == "risk"
+    assert flag["sentence"].endswith("regional oversight is reviewing it.")
+    actions.review(
+        alert=alert,
+        by=people["regional"],
+        decision=AlertReview.Decision.ACCEPT,
+        note="Convincing.",
+        evidence=alert.concern.evidence.get(kind="case_note_review"),
+    )
+    assert mortality_flags_of("R0B") == []
+
+
+def test_a_fresh_alert_puts_the_trust_at_risk(alert):
+    [flag] = mortality_flags_of("R0B")
+    assert flag["level"] == "risk"
+    assert flag["sentence"].endswith("the trust's response is awaited.")

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         setup_django()
         from candour.web.oversight import assessment
 
-        inputs = assessment.inputs(with_speakup=False)
+        inputs = assessment.inputs(with_reported=False)
     else:
         inputs = bundled_inputs(args.observations, args.organisations)
     observations = inputs.pop("observations")

@@ -10,7 +10,8 @@ docs/reference/concern.md.
 """
 
 from candour.analytics.concern.core import Assessment, assess
+from candour.analytics.concern.mortality import mortality_flags
 from candour.analytics.concern.options import AssessOptions
 from candour.analytics.concern.speakup import speakup_flags
 
-__all__ = ["AssessOptions", "Assessment", "assess", "speakup_flags"]
+__all__ = ["AssessOptions", "Assessment", "assess", "mortality_flags", "speakup_flags"]

@@ -59,8 +59,10 @@ FAMILY_KINDS: Final = (FUNNEL, SPC, DIVERGENCE)
 # Reported events, not statistical tests: outside the error-rate family, raise the status as
 # evidence that must be answered (a person said they suffered detriment for speaking up).
 SPEAK_UP: Final = "speak_up"
+# An open mortality alert (O/E CUSUM, issue 13): its own false-alarm rate was set by design.
+MORTALITY_ALERT: Final = "mortality_alert"
 NO_RECENT_DATA_KIND: Final = "no_recent_data"
-KINDS: Final = (*FAMILY_KINDS, SPEAK_UP, NO_RECENT_DATA_KIND)
+KINDS: Final = (*FAMILY_KINDS, SPEAK_UP, MORTALITY_ALERT, NO_RECENT_DATA_KIND)
 
 # --- Levels --------------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from candour.analytics.concern.constants import (
     FUNNEL,
     KINDS,
     LEVEL_RANK,
+    MORTALITY_ALERT,
     NO_EVIDENCE,
     NO_RECENT_DATA,
     NO_RECENT_DATA_KIND,
@@ -45,6 +46,7 @@ from candour.analytics.concern.inputs import (
     checked_pairs,
     checked_targets,
 )
+from candour.analytics.concern.mortality import mortality_flags
 from candour.analytics.concern.options import AssessOptions
 from candour.analytics.concern.recent import recent_signals
 from candour.analytics.concern.speakup import speakup_flags
@@ -150,17 +152,19 @@ def assess(
     pairs: Any = (),
     breaks: Any = None,
     speakup: Any = None,
+    mortality: Any = None,
     options: AssessOptions | None = None,
 ) -> Assessment:
     """Assess every open organisation from raw observations (issue 9 item 1).
 
-    ``observations``, ``measures``, ``organisations``, ``targets``, ``pairs`` and ``breaks`` are
-    Polars (or pandas) frames with the columns of :mod:`candour.analytics.concern.inputs`;
-    ``pairs`` may be a list of (target, balance) measure ids. Only observations whose period ended
-    on or before ``as_of`` are used (default: the latest period end in the observations), so any
-    past moment can be replayed. ``speakup`` (published speak-up counts) adds reported-event flags.
-    Options are checked first (:class:`~candour.exceptions.OptionError`), then each input
-    (:class:`~candour.exceptions.DataFileError`, naming the input, row and column).
+        ``observations``, ``measures``, ``organisations``, ``targets``, ``pairs`` and ``breaks`` are
+        Polars (or pandas) frames with the columns of :mod:`candour.analytics.concern.inputs`;
+        ``pairs`` may be a list of (target, balance) measure ids. Only observations whose period ended
+        on or before ``as_of`` are used (default: the latest period end in the observations), so any
+        past moment can be replayed. ``speakup`` (published speak-up counts) and ``mortality`` (open
+    mortality alerts, :mod:`candour.analytics.concern.mortality`) add reported-event flags.
+        Options are checked first (:class:`~candour.exceptions.OptionError`), then each input
+        (:class:`~candour.exceptions.DataFileError`, naming the input, row and column).
     """
     options = AssessOptions() if options is None else options
     if not isinstance(options, AssessOptions):
@@ -192,6 +196,8 @@ def assess(
     flags = gather_flags(tests, calibration, compared, recent, diverging, missing, windows, named)
     if speakup is not None:
         flags = pl.concat([flags, spoken_flags(speakup, open_orgs)])
+    if mortality is not None:
+        flags = pl.concat([flags, alert_flags(mortality, open_orgs)])
     flags = sort_flags(flags)
     by_measure = measure_rows(usable, windows, compared, missing, flags, catalogue)
     organisation_rows = summarise(
@@ -393,29 +399,47 @@ def gather_flags(
 
 def spoken_flags(speakup: Any, open_orgs: pl.DataFrame) -> pl.DataFrame:
     """Reported events from speak-up (not statistical tests, outside the family)."""
-    spoken = speakup_flags(speakup).filter(
-        pl.col("ods_code").is_in(open_orgs["ods_code"].implode())
+    spoken = speakup_flags(speakup).select(
+        "ods_code", "domain", "measure_id", "level", sentence="explanation"
     )
+    return reported_flags(
+        spoken,
+        open_orgs,
+        kind=SPEAK_UP,
+        details=(
+            "A reported event, not a statistical test: it counts however few the cases, and it "
+            "stays until the guardian's case records show it was answered."
+        ),
+    )
+
+
+def alert_flags(alerts: Any, open_orgs: pl.DataFrame) -> pl.DataFrame:
+    """Open mortality alerts (rules with their own designed false-alarm rate, outside the
+    family)."""
+    return reported_flags(
+        mortality_flags(alerts).with_columns(measure_id=pl.lit(None, dtype=pl.String)),
+        open_orgs,
+        kind=MORTALITY_ALERT,
+        details=(
+            "An O/E CUSUM on the trust's monthly deaths in this diagnosis group crossed its "
+            "threshold h, set by simulation for about one false alarm per 1,000 series-years. "
+            "It is evidence the trust must answer, not a test in the family above, and it stays "
+            "until regional oversight closes the alert on recorded evidence."
+        ),
+    )
+
+
+def reported_flags(
+    reported: pl.DataFrame, open_orgs: pl.DataFrame, *, kind: str, details: str
+) -> pl.DataFrame:
+    """Flags of open organisations from reported events: ``reported`` has ``ods_code``,
+    ``domain``, ``measure_id``, ``level`` and ``sentence``; the test columns stay empty."""
+    given = ("ods_code", "domain", "measure_id", "level", "kind", "sentence", "details")
     return (
-        spoken.select(
-            "ods_code",
-            "domain",
-            "measure_id",
-            "level",
-            kind=pl.lit(SPEAK_UP),
-            sentence="explanation",
-            details=pl.lit(
-                "A reported event, not a statistical test: it counts however few the cases, and it "
-                "stays until the guardian's case records show it was answered."
-            ),
-        )
+        reported.filter(pl.col("ods_code").is_in(open_orgs["ods_code"].implode()))
+        .with_columns(kind=pl.lit(kind), details=pl.lit(details))
         .with_columns(
-            [
-                pl.lit(None, dtype=t).alias(c)
-                for c, t in FLAG_SCHEMA.items()
-                if c
-                not in ("ods_code", "domain", "measure_id", "level", "kind", "sentence", "details")
-            ]
+            [pl.lit(None, dtype=t).alias(c) for c, t in FLAG_SCHEMA.items() if c not in given]
         )
         .select([pl.col(c).cast(t) for c, t in FLAG_SCHEMA.items()])
     )

@@ -39,6 +39,7 @@ from candour.web.mortality.models import (
 )
 from candour.web.mortality.queries import open_alerts, seen_while_waiting
 from candour.web.oversight import actions as oversight_actions
+from candour.web.oversight import assessment
 from candour.web.oversight.models import ConcernEvidence
 
 SYSTEM = "system:candour-mortality"
@@ -49,8 +50,16 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+# Actions that change an open alert's evidence in the concern-first assessment (its existence or
+# its level: awaiting, overdue, reviewed, closed); views and repeat signals change neither.
+CHANGES_ASSESSMENT = frozenset({"raise", "respond", "review", "escalate"})
+
+
 def alert_event(alert: MortalityAlert, action: str, by, **details) -> None:
-    """The audit event ``mortality.alert.<action>`` about ``alert``."""
+    """The audit event ``mortality.alert.<action>`` about ``alert`` (and, for an action that
+    changes the assessment's evidence, a new data version in the same transaction)."""
+    if action in CHANGES_ASSESSMENT:
+        assessment.bump(f"mortality alert {alert.pk}: {action}")
     audit.append(
         actor=actor_label(by),
         action=f"mortality.alert.{action}",

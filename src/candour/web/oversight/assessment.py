@@ -161,8 +161,17 @@ def speakup_published() -> pl.DataFrame:
     return pl.concat([speakup_signals(q) for q in reversed(quarters)])
 
 
-def inputs(*, with_speakup: bool = True) -> dict:
-    """The keyword arguments of :func:`assess` (``observations`` included), from the database."""
+def open_mortality_alerts() -> pl.DataFrame:
+    """Every open mortality alert with its workflow status today (issue 13's alert workflow)."""
+    from candour.web.mortality.queries import open_mortality_alerts
+
+    return open_mortality_alerts()
+
+
+def inputs(*, with_reported: bool = True) -> dict:
+    """The keyword arguments of :func:`assess` (``observations`` included), from the database.
+    ``with_reported=False`` leaves out the reported events (speak-up counts, open mortality
+    alerts): they describe today, so a replay of a past date (the back-test) must not see them."""
     targets = published_targets()
     return {
         "observations": observations_frame().drop("dataset"),
@@ -171,7 +180,8 @@ def inputs(*, with_speakup: bool = True) -> dict:
         "targets": targets_frame(targets),
         "pairs": target_pairs(targets),
         "breaks": breaks_frame(),
-        "speakup": speakup_published() if with_speakup else None,
+        "speakup": speakup_published() if with_reported else None,
+        "mortality": open_mortality_alerts() if with_reported else None,
     }
 
 
