@@ -14,5 +14,7 @@ mkdir -p var
 "$BIN/candour" import board_ledger var/synthetic_board_ledger.csv
 "$BIN/candour" leadership demo-talent
 "$BIN/candour" demo-users
+# SYNTHETIC appraisals, 360s, fit-and-proper records and a new deal for the demo accounts.
+"$BIN/candour" leadership demo-people
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec "$BIN/python" manage.py runserver 127.0.0.1:8000 --noreload
