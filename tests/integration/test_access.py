@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
-from tests.integration.leadership_access import EXPECTED_LEADERSHIP
+from tests.integration.leadership_access import EXPECTED_LEADERSHIP, leadership_ids
 from tests.integration.speakup_access import EXPECTED_SPEAKUP, speakup_ids
 
 from candour.web.core.roles import Role
@@ -210,6 +210,8 @@ def test_status_for_role(name, role, client_for, make_user):
     }
     if name.startswith(("speakup:", "admin:speakup")):
         ids.update(speakup_ids(owner))
+    if name.startswith("leadership:"):
+        ids.update(leadership_ids())
     target, expected = EXPECTED[name]
     if isinstance(target, str):
         url = target
