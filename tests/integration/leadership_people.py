@@ -30,6 +30,11 @@ def user(username: str, role: str = Role.STAFF, organisation_code: str = "R0B"):
     )
 
 
+def signed_in(client, account):
+    client.force_login(account, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
 def framework():
     from candour.importers.framework import load_framework
     from candour.web.leadership.actions_framework import load_framework as store

@@ -29,11 +29,6 @@ def people():
     return chair, subject, appraisal
 
 
-def signed_in(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 def answer(appraisal, username: str, relationship: str, score: int):
     rater = build.user(username)
     request = actions_feedback.request_feedback(
@@ -57,12 +52,12 @@ def close(appraisal, appraiser):
 def test_the_person_and_their_appraiser_see_the_appraisal_and_nobody_else(client, people):
     chair, subject, appraisal = people
     url = f"/leadership/appraisals/{appraisal.pk}/"
-    assert signed_in(client, subject).get(url).status_code == 200
-    assert signed_in(client, chair).get(url).status_code == 200
+    assert build.signed_in(client, subject).get(url).status_code == 200
+    assert build.signed_in(client, chair).get(url).status_code == 200
     other_board_member = build.user("ap-other", Role.BOARD)
-    assert signed_in(client, other_board_member).get(url).status_code == 404
+    assert build.signed_in(client, other_board_member).get(url).status_code == 404
     admin = build.user("ap-admin", Role.ADMIN)
-    assert signed_in(client, admin).get(url).status_code == 404
+    assert build.signed_in(client, admin).get(url).status_code == 404
 
 
 def test_an_appraiser_who_loses_their_role_loses_the_appraisal(client, people):
@@ -72,7 +67,8 @@ def test_an_appraiser_who_loses_their_role_loses_the_appraisal(client, people):
     grant_role(user=chair, role=Role.STAFF, organisation_code="R0B", by=build.ACTOR)
     revoke_role(user=chair, role=Role.BOARD, organisation_code="R0B", by=build.ACTOR)
     assert (
-        signed_in(client, chair).get(f"/leadership/appraisals/{appraisal.pk}/").status_code == 404
+        build.signed_in(client, chair).get(f"/leadership/appraisals/{appraisal.pk}/").status_code
+        == 404
     )
 
 
@@ -82,11 +78,11 @@ def test_the_360_shows_nothing_before_closing_then_only_groups_of_three(client, 
         answer(appraisal, name, "board_colleague", 4)
     for name in ("ap-r1", "ap-r2"):
         answer(appraisal, name, "direct_report", 1)
-    page = text_of(signed_in(client, subject).get(f"/leadership/appraisals/{appraisal.pk}/"))
+    page = text_of(build.signed_in(client, subject).get(f"/leadership/appraisals/{appraisal.pk}/"))
     assert "Feedback is released once, when the appraisal closes" in page
     assert "Board colleague: 3" not in page
     close(appraisal, chair)
-    page = text_of(signed_in(client, subject).get(f"/leadership/appraisals/{appraisal.pk}/"))
+    page = text_of(build.signed_in(client, subject).get(f"/leadership/appraisals/{appraisal.pk}/"))
     assert "Board colleague: 3 (mean 4.0)" in page
     assert "Almost always 3" in page
     assert "Someone who reports to them" not in page  # two answered: nothing, not even a count
@@ -119,13 +115,13 @@ def test_a_rater_answers_once_and_only_their_own_request(client, people):
         appraisal=appraisal, rater=rater, relationship="peer", by=build.ACTOR
     )
     assert (
-        signed_in(client, build.user("ap-nosy"))
+        build.signed_in(client, build.user("ap-nosy"))
         .get(f"/leadership/feedback/{request.pk}/")
         .status_code
         == 404
     )
     form = {f"level_{pk}": str(level.pk) for pk, level in build.levels(appraisal, 3).items()}
-    response = signed_in(client, rater).post(f"/leadership/feedback/{request.pk}/", form)
+    response = build.signed_in(client, rater).post(f"/leadership/feedback/{request.pk}/", form)
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.answered_on is not None
@@ -144,7 +140,7 @@ def test_an_incomplete_answer_is_refused_with_the_competency_named(client, peopl
     request = actions_feedback.request_feedback(
         appraisal=appraisal, rater=rater, relationship="peer", by=build.ACTOR
     )
-    response = signed_in(client, rater).post(f"/leadership/feedback/{request.pk}/", {})
+    response = build.signed_in(client, rater).post(f"/leadership/feedback/{request.pk}/", {})
     assert response.status_code == 400
     assert "Choose an answer for 1.1" in text_of(response)
 
@@ -154,26 +150,32 @@ def test_self_assessment_and_ratings_through_the_pages(client, people):
     form = {f"level_{pk}": str(level.pk) for pk, level in build.levels(appraisal, 4).items()}
     first = next(iter(build.levels(appraisal, 4)))
     form[f"evidence_{first}"] = "Chaired the quality committee's deep dive."
-    response = signed_in(client, subject).post(
+    response = build.signed_in(client, subject).post(
         f"/leadership/appraisals/{appraisal.pk}/self/", {**form, "submit": "1"}
     )
     assert response.status_code == 302
     appraisal.refresh_from_db()
     assert appraisal.self_assessed_on is not None
     # The appraiser must give evidence with each rating.
-    response = signed_in(client, chair).post(f"/leadership/appraisals/{appraisal.pk}/rate/", form)
+    response = build.signed_in(client, chair).post(
+        f"/leadership/appraisals/{appraisal.pk}/rate/", form
+    )
     assert response.status_code == 400
     assert "Give the evidence for each rating" in text_of(response)
     # The appraisee cannot rate themselves as appraiser, nor the appraiser self-assess.
     assert (
-        signed_in(client, subject).get(f"/leadership/appraisals/{appraisal.pk}/rate/").status_code
+        build.signed_in(client, subject)
+        .get(f"/leadership/appraisals/{appraisal.pk}/rate/")
+        .status_code
         == 404
     )
     assert (
-        signed_in(client, chair).get(f"/leadership/appraisals/{appraisal.pk}/self/").status_code
+        build.signed_in(client, chair)
+        .get(f"/leadership/appraisals/{appraisal.pk}/self/")
+        .status_code
         == 404
     )
-    page = text_of(signed_in(client, chair).get(f"/leadership/appraisals/{appraisal.pk}/"))
+    page = text_of(build.signed_in(client, chair).get(f"/leadership/appraisals/{appraisal.pk}/"))
     assert "Chaired the quality committee's deep dive." in page
     event = AuditEvent.objects.filter(action="appraisal.self_assessment").latest("id")
     assert "deep dive" not in json.dumps(event.details)
@@ -199,7 +201,7 @@ def test_the_career_conversation_feeds_the_regions_talent_pool(client, people):
 
     chair, _subject, appraisal = people
     ensure_talent_board(region_code="Y63", region_name="North East and Yorkshire", by=build.ACTOR)
-    response = signed_in(client, chair).post(
+    response = build.signed_in(client, chair).post(
         f"/leadership/appraisals/{appraisal.pk}/conversation/",
         {
             "held_on": str(appraisal.opened_on),

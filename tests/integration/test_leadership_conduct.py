@@ -47,26 +47,26 @@ def board():
     return chair, director
 
 
-def signed_in(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 def test_investigators_and_the_chair_read_it_and_nobody_else(client, board):
     chair, director = board
     concern = build.conduct_concern(director)
     investigator = build.user("cc-investigator", Role.STAFF)
     actions_conduct.assign_investigators(concern=concern, investigators=[investigator], by=chair)
     url = f"/leadership/conduct/{concern.pk}/"
-    assert signed_in(client, chair).get(url).status_code == 200
-    assert signed_in(client, investigator).get(url).status_code == 200
-    assert signed_in(client, director.user).get(url).status_code == 404  # about them
-    assert signed_in(client, build.user("cc-board", Role.BOARD)).get(url).status_code == 404
-    assert signed_in(client, build.user("cc-admin", Role.ADMIN)).get(url).status_code == 404
-    assert signed_in(client, build.user("cc-guardian", Role.GUARDIAN)).get(url).status_code == 404
+    assert build.signed_in(client, chair).get(url).status_code == 200
+    assert build.signed_in(client, investigator).get(url).status_code == 200
+    assert build.signed_in(client, director.user).get(url).status_code == 404  # about them
+    assert build.signed_in(client, build.user("cc-board", Role.BOARD)).get(url).status_code == 404
+    assert build.signed_in(client, build.user("cc-admin", Role.ADMIN)).get(url).status_code == 404
+    assert (
+        build.signed_in(client, build.user("cc-guardian", Role.GUARDIAN)).get(url).status_code
+        == 404
+    )
     # The list is the chair's alone.
     assert (
-        signed_in(client, investigator).get("/leadership/organisations/R0B/conduct/").status_code
+        build.signed_in(client, investigator)
+        .get("/leadership/organisations/R0B/conduct/")
+        .status_code
         == 403
     )
     concern.refresh_from_db()
@@ -86,7 +86,7 @@ def test_concluding_links_the_fitness_decision(client, board):
     chair, director = board
     concern = build.conduct_concern(director)
     record = build.fppt_record(director)
-    response = signed_in(client, chair).post(
+    response = build.signed_in(client, chair).post(
         f"/leadership/conduct/{concern.pk}/conclude/",
         {
             "conclude-outcome": "upheld",
@@ -171,7 +171,7 @@ def test_a_guardian_refers_a_case_with_consent_carrying_only_category_and_summar
     referral = Referral.objects.get(case=case)
     assert (referral.kind, referral.reference) == ("conduct", concern.reference)
     # What the chair reads holds neither the reporter's identity nor what they wrote.
-    chair_page = text_of(signed_in(client, chair).get(f"/leadership/conduct/{concern.pk}/"))
+    chair_page = text_of(build.signed_in(client, chair).get(f"/leadership/conduct/{concern.pk}/"))
     assert "shouted at in a team meeting" in chair_page
     for secret in ("Robin Reporter", "ext 4321", "useless", str(case.pk), case.reference):
         assert secret not in chair_page

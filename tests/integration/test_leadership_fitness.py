@@ -37,11 +37,6 @@ def officers():
     return chair, administrator
 
 
-def signed_in(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 def test_only_the_chair_and_named_administrators_see_the_records(client, officers):
     chair, administrator = officers
     record = build.fppt_record(build.person("P-FD", "Fay Director"))
@@ -50,15 +45,19 @@ def test_only_the_chair_and_named_administrators_see_the_records(client, officer
         f"/leadership/fit-and-proper/{record.pk}/",
         "/leadership/organisations/R0B/board-references/",
     ):
-        assert signed_in(client, chair).get(url).status_code == 200, url
-        assert signed_in(client, administrator).get(url).status_code == 200, url
+        assert build.signed_in(client, chair).get(url).status_code == 200, url
+        assert build.signed_in(client, administrator).get(url).status_code == 200, url
         # A board member of the organisation who is not named, and a named administrator of
         # another organisation, are refused.
-        assert signed_in(client, build.user("fp-other", Role.BOARD)).get(url).status_code == 403
+        assert (
+            build.signed_in(client, build.user("fp-other", Role.BOARD)).get(url).status_code == 403
+        )
     elsewhere = build.user("fp-rj1", Role.ADMIN, "RJ1")
     build.officer(elsewhere, "fppt_administrator", "RJ1")
     assert (
-        signed_in(client, elsewhere).get(f"/leadership/fit-and-proper/{record.pk}/").status_code
+        build.signed_in(client, elsewhere)
+        .get(f"/leadership/fit-and-proper/{record.pk}/")
+        .status_code
         == 403
     )
 
@@ -73,7 +72,9 @@ def test_naming_needs_the_role_for_the_organisation():
 def test_a_record_through_the_pages_to_the_region(client, officers, tmp_path):
     chair, administrator = officers
     load_ledger(tmp_path)  # R0B's board: E2... E6 hold posts now
-    page = signed_in(client, administrator).get("/leadership/organisations/R0B/fit-and-proper/")
+    page = build.signed_in(client, administrator).get(
+        "/leadership/organisations/R0B/fit-and-proper/"
+    )
     assert "E5" in text_of(page)  # the nursing director, known only by the ledger's id
     response = client.post(
         "/leadership/organisations/R0B/fit-and-proper/",
@@ -95,7 +96,9 @@ def test_a_record_through_the_pages_to_the_region(client, officers, tmp_path):
     # The administrator cannot sign off: only the chair.
     assert client.post(url + "sign_off/", {"sign_off-outcome": "fit"}).status_code == 403
     assert (
-        signed_in(client, chair).post(url + "sign_off/", {"sign_off-outcome": "fit"}).status_code
+        build.signed_in(client, chair)
+        .post(url + "sign_off/", {"sign_off-outcome": "fit"})
+        .status_code
         == 302
     )
     assert client.post(url + "submit/", {}).status_code == 302
@@ -149,7 +152,7 @@ def test_a_reference_for_a_director_who_left(client, officers, tmp_path):
     from candour.web.leadership.models import PostHolding
 
     holding = PostHolding.objects.get(person_id="E1")
-    response = signed_in(client, administrator).post(
+    response = build.signed_in(client, administrator).post(
         "/leadership/organisations/R0B/board-references/",
         {
             "holding": str(holding.pk),

@@ -40,16 +40,11 @@ def package(member):
     return build.package_with_overdue_centre_commitment(today=timezone.localdate())
 
 
-def signed_in(client, user):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
 def test_an_overdue_centre_commitment_is_flagged_on_the_package_and_the_region(
     client, member, package
 ):
     package, capital, _ = package
-    page = text_of(signed_in(client, member).get(f"/leadership/new-deals/{package.pk}/"))
+    page = text_of(build.signed_in(client, member).get(f"/leadership/new-deals/{package.pk}/"))
     assert "Overdue The centre: 1; the trust: 0" in page
     centre = page.split("The centre's commitments")[1].split("The trust's success measures")[0]
     assert "Capital: £4,500,000 Overdue: the centre's" in centre
@@ -68,7 +63,7 @@ def test_an_overdue_centre_commitment_is_flagged_on_the_package_and_the_region(
 
 def test_success_measures_show_an_spc_chart_with_the_trajectory(client, member, package):
     package, _, measure = package
-    page = text_of(signed_in(client, member).get(f"/leadership/new-deals/{package.pk}/"))
+    page = text_of(build.signed_in(client, member).get(f"/leadership/new-deals/{package.pk}/"))
     trust = page.split("The trust's success measures")[1]
     assert "RTT: incomplete pathways within 18 weeks" in trust
     assert "Baseline 72.0% on 1 Aug 2024" in trust
@@ -88,7 +83,7 @@ def test_board_members_and_regional_oversight_read_talent_board_members_write(
     package, capital, _ = package
     url = f"/leadership/new-deals/{package.pk}/"
     board = build.user("nd-board", Role.BOARD)
-    assert signed_in(client, board).get(url).status_code == 200
+    assert build.signed_in(client, board).get(url).status_code == 200
     assert "Update status" not in text_of(client.get(url))
     assert (
         client.post(
@@ -97,15 +92,15 @@ def test_board_members_and_regional_oversight_read_talent_board_members_write(
         == 403
     )
     elsewhere = build.user("nd-rj1", Role.BOARD, "RJ1")
-    assert signed_in(client, elsewhere).get(url).status_code == 404
+    assert build.signed_in(client, elsewhere).get(url).status_code == 404
     regional = build.user("nd-regional", Role.REGIONAL, "Y63")
-    assert signed_in(client, regional).get(url).status_code == 200
+    assert build.signed_in(client, regional).get(url).status_code == 200
     with pytest.raises(PermissionDenied):
         actions_newdeal.set_commitment_status(commitment=capital, status="done", by=board)
     london = build.user("nd-london", Role.TALENT_BOARD, "")
     seat(london, "Y56")
-    assert signed_in(client, london).get(url).status_code == 404
-    response = signed_in(client, member).post(
+    assert build.signed_in(client, london).get(url).status_code == 404
+    response = build.signed_in(client, member).post(
         f"{url}commitments/{capital.pk}/status/", {f"c{capital.pk}-status": "done"}
     )
     assert response.status_code == 302
@@ -114,7 +109,7 @@ def test_board_members_and_regional_oversight_read_talent_board_members_write(
 
 
 def test_a_package_and_its_commitments_through_the_pages(client, member):
-    signed_in(client, member)
+    build.signed_in(client, member)
     response = client.post(
         "/leadership/regions/Y63/new-deals/new/",
         {

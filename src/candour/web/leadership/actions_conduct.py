@@ -19,7 +19,13 @@ from candour.web.core import audit
 from candour.web.core.access import SIGNED_IN, has_role_for
 from candour.web.core.actions import actor_label
 from candour.web.leadership import policy
-from candour.web.leadership.models import ConductConcern, FitAndProperRecord, Person
+from candour.web.leadership.actions_fitness import person_or_officer
+from candour.web.leadership.models import (
+    BoardOfficer,
+    ConductConcern,
+    FitAndProperRecord,
+    Person,
+)
 
 SUMMARY_MAX = 4000
 
@@ -66,22 +72,11 @@ def record_conduct_concern(
         summary=summary.strip(),
         source=ConductConcern.Source.DIRECT,
         received_on=today(),
-        recorded_by=by if policy.is_person(by) else _chair_user(organisation),
+        recorded_by=person_or_officer(by, organisation, BoardOfficer.Kind.CHAIR),
         synthetic=synthetic,
     )
     _audit(by, "record", concern, category=category)
     return concern
-
-
-def _chair_user(organisation):
-    from candour.web.leadership.models import BoardOfficer
-
-    chair = BoardOfficer.objects.filter(
-        organisation=organisation, kind=BoardOfficer.Kind.CHAIR
-    ).first()
-    if chair is None:
-        raise ValidationError(f"{organisation.pk} has no named chair.")
-    return chair.user
 
 
 def receive_speak_up_referral(

@@ -49,6 +49,19 @@ def _audit(by, what: str, record: FitAndProperRecord, **details) -> None:
 # ------------------------------------------------------------------------- officers, people
 
 
+def person_or_officer(by, organisation, kind: str | None = None):
+    """Who a record names as having done something: ``by`` when a person did it; for a
+    ``system:`` actor (the demo, commands), the organisation's named chair or, without ``kind``,
+    its first named officer."""
+    if policy.is_person(by):
+        return by
+    officers = BoardOfficer.objects.filter(organisation=organisation).order_by("kind", "pk")
+    officer = (officers.filter(kind=kind) if kind else officers).first()
+    if officer is None:
+        raise ValidationError(f"{organisation.pk} has no named {kind or 'chair or administrator'}.")
+    return officer.user
+
+
 @transaction.atomic
 def name_board_officer(*, organisation, user, kind: str, by) -> BoardOfficer:
     """Name ``user`` the organisation's chair or one of its fit-and-proper administrators."""
@@ -202,7 +215,7 @@ def add_fppt_check(
         checked_on=checked_on,
         result=result,
         evidence_held_at=evidence_held_at.strip(),
-        recorded_by=by if policy.is_person(by) else _first_officer(record.organisation),
+        recorded_by=person_or_officer(by, record.organisation),
     )
     _audit(by, "check", record, kind=kind)
     return check
@@ -245,19 +258,10 @@ def sign_off_fppt(*, record: FitAndProperRecord, outcome: str, actions: str, by)
     record.outcome = outcome
     record.actions = actions.strip()
     record.signed_off_on = today()
-    record.signed_off_by = by if policy.is_person(by) else _chair_of(record)
+    record.signed_off_by = person_or_officer(by, record.organisation, BoardOfficer.Kind.CHAIR)
     record.save(update_fields=["outcome", "actions", "signed_off_on", "signed_off_by"])
     _audit(by, "sign_off", record)
     return record
-
-
-def _chair_of(record: FitAndProperRecord):
-    chair = BoardOfficer.objects.filter(
-        organisation=record.organisation, kind=BoardOfficer.Kind.CHAIR
-    ).first()
-    if chair is None:
-        raise ValidationError(f"{record.organisation_id} has no named chair.")
-    return chair.user
 
 
 @transaction.atomic
@@ -307,7 +311,7 @@ def write_board_reference(
         misconduct_found=misconduct_found,
         details=details.strip(),
         written_on=today(),
-        written_by=by if policy.is_person(by) else _first_officer(organisation),
+        written_by=person_or_officer(by, organisation),
         synthetic=synthetic,
     )
     audit.append(
@@ -318,13 +322,6 @@ def write_board_reference(
         details={"organisation": organisation.pk},
     )
     return reference
-
-
-def _first_officer(organisation):
-    officer = BoardOfficer.objects.filter(organisation=organisation).first()
-    if officer is None:
-        raise ValidationError(f"{organisation.pk} has no named chair or administrator.")
-    return officer.user
 
 
 # ------------------------------------------------------------------------------- retention

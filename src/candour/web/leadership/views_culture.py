@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from candour.analytics.leadership.culture import (
+    COLUMNS,
     CULTURE_MEASURES,
     HARASSMENT_MEASURES,
     MANAGER_MEASURES,
@@ -21,6 +22,7 @@ from candour.analytics.leadership.culture import (
     culture_by_region,
 )
 from candour.web.leadership.access import board_for
+from candour.web.leadership.templatetags.leadership_format import in_unit
 from candour.web.leadership.views import talent_board_page
 from candour.web.oversight.models import Measure, Observation, Organisation
 
@@ -46,26 +48,7 @@ def culture_observations() -> pl.DataFrame:
             "denominator",
         )
     )
-    return pl.DataFrame(
-        list(rows),
-        schema={
-            "ods_code": pl.String,
-            "region_code": pl.String,
-            "measure_id": pl.String,
-            "period_start": pl.Date,
-            "value": pl.Float64,
-            "denominator": pl.Float64,
-        },
-        orient="row",
-    )
-
-
-def formatted(value, measure: Measure) -> str:
-    if value is None:
-        return "–"
-    if measure.unit == "proportion":
-        return f"{value * 100:.1f}%"
-    return f"{value:.2f}"
+    return pl.DataFrame(list(rows), schema=COLUMNS, orient="row")
 
 
 @dataclass
@@ -95,7 +78,7 @@ def culture_tables(region_code: str) -> tuple[list[tuple[str, list[Row]]], list[
             Row(
                 measures[m],
                 [
-                    formatted(cell.get((code, m), {}).get("median"), measures[m])
+                    in_unit(cell.get((code, m), {}).get("median"), measures[m])
                     for code, _ in columns
                 ],
                 _here(cell.get((region_code, m)), measures[m]),
@@ -116,7 +99,7 @@ def _here(row: dict | None, measure: Measure) -> dict | None:
         else f"{row['first_year']} to {row['latest_year']}"
     )
     return {
-        "median": formatted(row["median"], measure),
+        "median": in_unit(row["median"], measure),
         "organisations": row["organisations"],
         "years": years,
         "respondents": row["respondents_display"],
