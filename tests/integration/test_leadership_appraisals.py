@@ -252,3 +252,22 @@ def test_a_new_framework_version_replaces_the_old_for_new_appraisals_only(tmp_pa
     assert later.framework == new
     assert Appraisal.objects.get(pk=appraisal.pk).framework.key == "lcf-2024"
     assert subject is not None
+
+
+def test_nothing_stored_links_a_rater_to_their_answers(people):
+    """A response keeps its relationship and ratings only: no rater, no request, no time."""
+    from candour.web.core.models import User
+    from candour.web.leadership.models import FeedbackAnswer, FeedbackRequest, FeedbackResponse
+
+    _, _, appraisal = people
+    answer(appraisal, "ap-anon", "peer", 3)
+    for model in (FeedbackResponse, FeedbackAnswer):
+        related = {f.related_model for f in model._meta.get_fields() if f.is_relation}
+        assert not related & {User, FeedbackRequest}, model
+        assert not [
+            f
+            for f in model._meta.get_fields()
+            if f.get_internal_type() in ("DateField", "DateTimeField", "AutoField", "BigAutoField")
+        ]
+    response = FeedbackResponse.objects.get()
+    assert (response.relationship, response.answers.count()) == ("peer", 19)

@@ -2,7 +2,8 @@
 
 * the person appraised, or their appraiser, asks named raters, each by relationship;
 * each rater answers every competency once (or says they had no chance to observe it); the
-  answer is never shown to anyone as such;
+  answers are stored as a response that does not point back to the request or the rater, and are
+  never shown to anyone as such;
 * the appraiser closes the appraisal: :func:`candour.analytics.leadership.release_360` runs once
   on the answers given by then and what it returns is stored; answers are refused from then on.
   The person sees only that stored release, so there is no earlier or later release to compare
@@ -28,6 +29,7 @@ from candour.web.leadership.models import (
     FeedbackAnswer,
     FeedbackRelease,
     FeedbackRequest,
+    FeedbackResponse,
     RatingLevel,
 )
 from candour.web.leadership.models_appraisal import RELATIONSHIPS
@@ -85,8 +87,11 @@ def answer_feedback(
         )
     if any(level.framework_id != appraisal.framework_id for level in levels.values()):
         raise ValidationError("An answer is not on this appraisal's scale.")
+    response = FeedbackResponse.objects.create(
+        appraisal=appraisal, relationship=request.relationship
+    )
     FeedbackAnswer.objects.bulk_create(
-        FeedbackAnswer(request=request, competency=c, level=levels[c.pk]) for c in competencies
+        FeedbackAnswer(response=response, competency=c, level=levels[c.pk]) for c in competencies
     )
     request.answered_on = today()
     request.save(update_fields=["answered_on"])
@@ -101,12 +106,13 @@ def answer_feedback(
 
 
 def responses_of(appraisal: Appraisal) -> pl.DataFrame:
-    """The answers given so far, as :func:`release_360` takes them (rater: the request's id)."""
-    rows = FeedbackAnswer.objects.filter(request__appraisal=appraisal).values_list(
-        "request_id", "request__relationship", "competency__key", "level__score"
+    """The answers given so far, as :func:`release_360` takes them (rater: the response's
+    random id, which names nobody)."""
+    rows = FeedbackAnswer.objects.filter(response__appraisal=appraisal).values_list(
+        "response_id", "response__relationship", "competency__key", "level__score"
     )
     return pl.DataFrame(
-        list(rows),
+        [(str(response), *rest) for response, *rest in rows],
         schema={
             "rater": pl.String,
             "relationship": pl.String,

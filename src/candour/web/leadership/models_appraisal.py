@@ -8,11 +8,13 @@ An appraisal is one person's cycle for one year: their self-assessment, their ap
 ratings with evidence, objectives, a development plan and a Scope-for-Growth career
 conversation. 360 feedback is requested from named raters by relationship; what the person may
 see of the answers is :func:`candour.analytics.leadership.release_360`, computed once when the
-appraisal closes and stored in :class:`FeedbackRelease`. Who answered what is never shown to the
-person appraised, nor to their appraiser.
+appraisal closes and stored in :class:`FeedbackRelease`. Who answered what is never shown to
+anyone, and not even stored: a response is not linked to its request or rater.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +31,7 @@ __all__ = [
     "FeedbackAnswer",
     "FeedbackRelease",
     "FeedbackRequest",
+    "FeedbackResponse",
     "Framework",
     "FrameworkDomain",
     "Objective",
@@ -291,7 +294,8 @@ RELATIONSHIPS = tuple(RELATIONSHIP_LABELS)
 
 
 class FeedbackRequest(models.Model):
-    """A named rater asked for 360 feedback. ``answered_on`` is shown to the rater only."""
+    """A named rater asked for 360 feedback. ``answered_on`` is shown to the rater only; what
+    they answered is a :class:`FeedbackResponse` that does not point back here."""
 
     appraisal = models.ForeignKey(
         Appraisal, on_delete=models.CASCADE, related_name="feedback_requests"
@@ -318,20 +322,39 @@ class FeedbackRequest(models.Model):
         return f"360 request {self.pk} for appraisal {self.appraisal_id}"
 
 
-class FeedbackAnswer(models.Model):
-    """A rater's rating of one competency. Never shown as such: only through the release."""
+class FeedbackResponse(models.Model):
+    """One rater's answers, kept apart from who gave them: nothing links a response to its
+    request or rater (random ids, no time), so not even the database says who answered what;
+    the request records only that its rater has answered."""
 
-    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="answers")
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="feedback_responses"
+    )
+    relationship = models.CharField(
+        max_length=20, choices=_labelled(RELATIONSHIPS, RELATIONSHIP_LABELS)
+    )
+
+    def __str__(self) -> str:
+        return f"360 response to appraisal {self.appraisal_id}"
+
+
+class FeedbackAnswer(models.Model):
+    """A rating of one competency within a response. Never shown as such: only through the
+    release."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="answers")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey(RatingLevel, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["request", "competency"], name="one_answer_each")
+            models.UniqueConstraint(fields=["response", "competency"], name="one_answer_each")
         ]
 
     def __str__(self) -> str:
-        return f"answer to {self.request_id}"
+        return f"answer in {self.response_id}"
 
 
 class FeedbackRelease(models.Model):
