@@ -19,6 +19,8 @@ mkdir -p var
 "$BIN/candour" mortality synthetic var/synthetic_shmi_monthly.csv --region Y63 --last-month 2025-06 --plant R0B=Pneumonia RTD=Stroke
 "$BIN/candour" import shmi_monthly var/synthetic_shmi_monthly.csv
 "$BIN/candour" demo-users
+# SYNTHETIC appraisals, 360s, fit-and-proper records and a new deal for the demo accounts.
+"$BIN/candour" leadership demo-people
 # The monitoring job (daily, and after each import): each signal becomes an alert owned at the trust.
 "$BIN/candour" mortality run
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
-from tests.integration.leadership_access import EXPECTED_LEADERSHIP
+from tests.integration.leadership_access import EXPECTED_LEADERSHIP, leadership_ids
 from tests.integration.mortality_access import EXPECTED_MORTALITY, mortality_ids
 from tests.integration.speakup_access import EXPECTED_SPEAKUP, speakup_ids
 
@@ -215,6 +215,8 @@ def test_status_for_role(name, role, client_for, make_user):
         ids.update(speakup_ids(owner))
     if name.startswith("mortality:"):
         ids.update(mortality_ids())
+    if name.startswith("leadership:"):
+        ids.update(leadership_ids())
     target, expected = EXPECTED[name]
     if isinstance(target, str):
         url = target
