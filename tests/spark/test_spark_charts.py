@@ -147,6 +147,10 @@ def test_options_are_checked_before_any_job(spark, tmp_path):
         spc(sdf.withColumn("date", sdf["date"].cast("string")), value="risk", date="date")
     with pytest.raises(OptionError, match="not in the data: 'R999'"):
         spc(sdf, value="risk", date="date", group="trust", target={"R999": 1.0})
+    with pytest.raises(OptionError, match="partitions must be a whole number of at least 1"):
+        spc(sdf, value="risk", date="date", partitions=0)
+    with pytest.raises(OptionError, match="spc has no option 'colour'"):
+        spc(sdf, value="risk", date="date", colour="red")
 
 
 def test_no_rows_give_no_rows(spark, tmp_path):

@@ -59,7 +59,8 @@ def session():
 
 
 def read(spark, path: str):
-    if not Path(path).exists():
+    """The Parquet input; a local path must exist (a URI such as s3:// or dbfs:/ is Spark's)."""
+    if ":/" not in path and not Path(path).exists():
         raise OptionError(f"no such file or directory: {path!r}")
     return spark.read.parquet(path)
 

@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 from candour.analytics.batches import MIN_ROWS, Kernel, map_series
 from candour.analytics.cusum import ChartSpec
 from candour.analytics.cusum.options import column_tuple
+from candour.analytics.spc.options import check_whole_number
 from candour.analytics.spc.spec import PER_SERIES_OPTIONS, SpcSpec
 from candour.exceptions import OptionError
 from candour.spark.session import quiet_pandas_notice
@@ -53,6 +54,7 @@ def spc(
 
     ``partitions``: how many partitions to spread the series over (default: Spark's
     ``spark.sql.shuffle.partitions``); ``min_rows``: rows each kernel call gathers."""
+    check_engine_options(partitions, min_rows)
     spec = SpcSpec(options, table)
     check_columns(sdf, spec.columns)
     date = options["date"]
@@ -91,6 +93,7 @@ def cusum(
     chart's columns (``cusum`` and ``signal``, or ``vlad``), with the same values as in-process.
     Rows with the same series and time order are taken in the order Spark reads them (for one
     Parquet file, the file's order), as in-process takes them in the frame's order."""
+    check_engine_options(partitions, min_rows)
     spec = ChartSpec(chart, options)
     group = column_tuple("group", options.get("group"))
     order = column_tuple("order", options.get("order"))
@@ -125,8 +128,6 @@ def run(
 ) -> DataFrame:
     """Repartition by series, sort each partition by series then ``sort``, keep ``columns``
     and map the kernel over the partitions."""
-    if partitions is not None and (isinstance(partitions, bool) or int(partitions) < 1):
-        raise OptionError(f"partitions must be a whole number of at least 1; got {partitions!r}")
     if not group:
         spread = sdf.repartition(1)
     elif partitions is None:
@@ -163,6 +164,12 @@ def map_partition(
     yield from map_series(
         batches, kernel, group=group, locate=locate, schema=schema, min_rows=min_rows
     )
+
+
+def check_engine_options(partitions: object, min_rows: object) -> None:
+    if partitions is not None:
+        check_whole_number("partitions", partitions, minimum=1)
+    check_whole_number("min_rows", min_rows, minimum=1)
 
 
 def check_columns(sdf: DataFrame, columns: Sequence[str]) -> None:
