@@ -71,7 +71,9 @@ SCHEMA = Schema(
         Column("end", "date", may_be_blank=True, description="holding end / vacancy filled"),
         Column("basis", may_be_blank=True, choices=BASES, description="how the post is held"),
         Column("leaving_reason", may_be_blank=True, description="why the holder left"),
-        Column("recruitment_rounds", "int", may_be_blank=True, minimum=1, description="rounds so far"),
+        Column(
+            "recruitment_rounds", "int", may_be_blank=True, minimum=1, description="rounds so far"
+        ),
         Column("recruitment_route", may_be_blank=True, choices=ROUTES, description="how filled"),
         Column("synthetic", may_be_blank=True, choices=BOOLEAN_CHOICES, description="generated"),
     ),

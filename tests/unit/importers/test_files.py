@@ -134,7 +134,10 @@ def test_a_workbook_named_csv_and_a_damaged_workbook_are_clean_errors(tmp_path):
     pl.DataFrame({"code": ["RJ1"]}).write_excel(workbook)
     content = workbook.read_bytes()
     assert "it is an Excel workbook" in problems(tmp_path, content)[0][2]
-    assert "could not be read as an Excel workbook" in problems(tmp_path, content[:1000], suffix=".xlsx")[0][2]
+    assert (
+        "could not be read as an Excel workbook"
+        in problems(tmp_path, content[:1000], suffix=".xlsx")[0][2]
+    )
 
 
 def test_an_encoding_is_for_csv_files_only(tmp_path):
