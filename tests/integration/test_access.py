@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
 from tests.integration.leadership_access import EXPECTED_LEADERSHIP
+from tests.integration.requests_access import EXPECTED_REQUESTS, requests_ids
 from tests.integration.speakup_access import EXPECTED_SPEAKUP, speakup_ids
 
 from candour.web.core.roles import Role
@@ -158,6 +159,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
 
 EXPECTED.update(EXPECTED_SPEAKUP)
 EXPECTED.update(EXPECTED_LEADERSHIP)
+EXPECTED.update(EXPECTED_REQUESTS)
 
 
 def url_names(resolver=None, namespace: str = "") -> list[str]:
@@ -210,6 +212,8 @@ def test_status_for_role(name, role, client_for, make_user):
     }
     if name.startswith(("speakup:", "admin:speakup")):
         ids.update(speakup_ids(owner))
+    if name.startswith(("datarequests:", "requests_api:")):
+        ids.update(requests_ids())
     target, expected = EXPECTED[name]
     if isinstance(target, str):
         url = target

@@ -10,7 +10,10 @@ from candour.web.core.roles import Role
 
 # Where a person lands after signing in (unless a ?next= page was asked for): the page of the
 # first of these roles they hold, in this order; everyone else settings.LOGIN_REDIRECT_URL.
-LANDING_PAGES: tuple[tuple[str, str], ...] = ((Role.TALENT_BOARD, "leadership:home"),)
+LANDING_PAGES: tuple[tuple[str, str], ...] = (
+    (Role.TALENT_BOARD, "leadership:home"),
+    (Role.REQUESTER, "datarequests:list"),
+)
 
 
 def landing_url(user) -> str:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "candour.web.oversight",
     "candour.web.speakup",
     "candour.web.leadership",
+    "candour.web.datarequests",
 ]
 
 MIDDLEWARE = [
