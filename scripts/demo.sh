@@ -13,6 +13,9 @@ mkdir -p var
 "$BIN/candour" leadership synthetic-ledger var/synthetic_board_ledger.csv
 "$BIN/candour" import board_ledger var/synthetic_board_ledger.csv
 "$BIN/candour" leadership demo-talent
+# The data-request registry: the real national collections, then SYNTHETIC requests (labelled).
+"$BIN/candour" requests load
+"$BIN/candour" requests load --demo
 "$BIN/candour" demo-users
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec "$BIN/python" manage.py runserver 127.0.0.1:8000 --noreload

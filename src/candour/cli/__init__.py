@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.cusum",
     "candour.cli.speakup",
     "candour.cli.leadership",
+    "candour.cli.requests",
 )
 
 
