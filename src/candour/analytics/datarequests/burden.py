@@ -116,6 +116,14 @@ def _kind_for(found: list[tuple[str, frozenset[str]]], organisation: str | None)
     return FUZZY if kinds else None
 
 
+def _add_estimate(burden: Burden, hours: float | None) -> None:
+    """Add a request's estimated hours, or count it as not estimated."""
+    if hours is None:
+        burden.unestimated_requests += 1
+    else:
+        burden.hours_per_year += hours
+
+
 def _count(burden: Burden, kind: str | None) -> None:
     if kind == EXACT:
         burden.duplicated_items += 1
@@ -150,10 +158,7 @@ def organisation_burden(
             burden.items += len(request.items)
             for item in request.items:
                 _count(burden, _kind_for(duplicated.get((request.key, item.key), []), organisation))
-            if hours is None:
-                burden.unestimated_requests += 1
-            else:
-                burden.hours_per_year += hours
+            _add_estimate(burden, hours)
             burden.hours_avoided += avoided.get((request.key, organisation), 0.0)
     return dict(result)
 
@@ -184,11 +189,7 @@ def requester_burden(
         burden.items += len(request.items)
         for item in request.items:
             _count(burden, _kind_for(duplicated.get((request.key, item.key), []), None))
-        hours = request.hours_per_year(len(request.organisations))
-        if hours is None:
-            burden.unestimated_requests += 1
-        else:
-            burden.hours_per_year += hours
+        _add_estimate(burden, request.hours_per_year(len(request.organisations)))
         burden.hours_avoided += sum(
             hours for (key, _), hours in avoided.items() if key == request.key
         )

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncDate
 
 from candour.importers.catalogue import sources
 from candour.web.datarequests.models import DataRequest, RequestItem
-from candour.web.datarequests.registry import TRUST_WIDE, rating_label
+from candour.web.datarequests.registry import TRUST_WIDE
 from candour.web.oversight.models import ImportRun, Observation, Rating
 
 RATING_PERIOD = "point_in_time"
@@ -62,6 +62,19 @@ def _extracted_on() -> dict[str, date]:
     )
 
 
+def _provenance(dataset: str, context: dict) -> dict:
+    """Where a held figure comes from: its dataset, publication, extraction date, and when this
+    return was produced."""
+    source = sources().get(dataset)
+    return {
+        "source_dataset": dataset,
+        "publication": source.title if source else "",
+        "publisher": source.publisher if source else "",
+        "extracted_on": context["extracted"].get(dataset),
+        "served_at": context["served_at"],
+    }
+
+
 def _within(rows, request: DataRequest, field: str):
     if request.periods_from:
         rows = rows.filter(**{f"{field}__gte": request.periods_from})
@@ -81,7 +94,6 @@ def _observation_rows(item: RequestItem, request: DataRequest, organisations, co
         "period_start",
     )
     for observation in rows:
-        source = sources().get(observation.dataset)
         yield AnswerRow(
             ods_code=observation.organisation_id,
             organisation=observation.organisation.name,
@@ -95,11 +107,7 @@ def _observation_rows(item: RequestItem, request: DataRequest, organisations, co
             value=observation.value,
             rating=None,
             unit=item.measure.unit,
-            source_dataset=observation.dataset,
-            publication=source.title if source else "",
-            publisher=source.publisher if source else "",
-            extracted_on=context["extracted"].get(observation.dataset),
-            served_at=context["served_at"],
+            **_provenance(observation.dataset, context),
         )
 
 
@@ -115,7 +123,6 @@ def _rating_rows(item: RequestItem, request: DataRequest, organisations, context
     for rating in rows.order_by("organisation_id", "published"):
         latest[rating.organisation_id] = rating
     for rating in latest.values():
-        source = sources().get(rating.dataset)
         yield AnswerRow(
             ods_code=rating.organisation_id,
             organisation=rating.organisation.name,
@@ -129,11 +136,7 @@ def _rating_rows(item: RequestItem, request: DataRequest, organisations, context
             value=None,
             rating=rating.rating,
             unit="rating",
-            source_dataset=rating.dataset,
-            publication=source.title if source else rating_label(item.cqc_key_question),
-            publisher=source.publisher if source else "",
-            extracted_on=context["extracted"].get(rating.dataset),
-            served_at=context["served_at"],
+            **_provenance(rating.dataset, context),
         )
 
 
