@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 
 from candour.analytics.datarequests import (
     EXACT,
@@ -210,4 +210,4 @@ def burden(*, organisations: frozenset[str] | None = None) -> BurdenView:
 def estimate_sources(requests=None):
     """Each request with its hours per return and the estimate's source, for the burden pages."""
     requests = DataRequest.objects.all() if requests is None else requests
-    return requests.select_related("requester").annotate(asked=Count("organisations"))
+    return requests.select_related("requester")
