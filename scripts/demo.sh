@@ -18,6 +18,9 @@ mkdir -p var
 # bundled data, with excess deaths planted at R0B (pneumonia) and RTD (stroke).
 "$BIN/candour" mortality synthetic var/synthetic_shmi_monthly.csv --region Y63 --last-month 2025-06 --plant R0B=Pneumonia RTD=Stroke
 "$BIN/candour" import shmi_monthly var/synthetic_shmi_monthly.csv
+# The data-request registry: the real national collections, then SYNTHETIC requests (labelled).
+"$BIN/candour" requests load
+"$BIN/candour" requests load --demo
 "$BIN/candour" demo-users
 # SYNTHETIC appraisals, 360s, fit-and-proper records and a new deal for the demo accounts.
 "$BIN/candour" leadership demo-people

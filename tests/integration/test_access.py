@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import ROLES
 from tests.integration.leadership_access import EXPECTED_LEADERSHIP, leadership_ids
 from tests.integration.mortality_access import EXPECTED_MORTALITY, mortality_ids
+from tests.integration.requests_access import EXPECTED_REQUESTS, requests_ids
 from tests.integration.speakup_access import EXPECTED_SPEAKUP, speakup_ids
 
 from candour.web.core.roles import Role
@@ -161,6 +162,7 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
 EXPECTED.update(EXPECTED_SPEAKUP)
 EXPECTED.update(EXPECTED_LEADERSHIP)
 EXPECTED.update(EXPECTED_MORTALITY)
+EXPECTED.update(EXPECTED_REQUESTS)
 
 
 def url_names(resolver=None, namespace: str = "") -> list[str]:
@@ -217,6 +219,8 @@ def test_status_for_role(name, role, client_for, make_user):
         ids.update(mortality_ids())
     if name.startswith("leadership:"):
         ids.update(leadership_ids())
+    if name.startswith(("datarequests:", "requests_api:")):
+        ids.update(requests_ids())
     target, expected = EXPECTED[name]
     if isinstance(target, str):
         url = target

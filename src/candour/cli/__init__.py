@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.mortality",
     "candour.cli.speakup",
     "candour.cli.leadership",
+    "candour.cli.requests",
 )
 
 

@@ -16,6 +16,7 @@ from candour.web.core.roles import Role
 LANDING_PAGES: tuple[tuple[str, str], ...] = (
     (Role.REGIONAL, "oversight:ranking"),
     (Role.TALENT_BOARD, "leadership:home"),
+    (Role.REQUESTER, "datarequests:list"),
     (Role.GUARDIAN, "speakup:cases"),
     (Role.BOARD, "oversight:ranking"),
     (Role.ANALYST, "oversight:ranking"),

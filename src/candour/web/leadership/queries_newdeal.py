@@ -12,7 +12,8 @@ import polars as pl
 from candour.analytics.leadership.newdeal import against_trajectory
 from candour.analytics.spc import spc
 from candour.web.leadership.models import Commitment, NewDealPackage
-from candour.web.oversight.monitoring import MIN_SPC_POINTS, observations
+from candour.web.oversight.assessment import observations_frame as observations
+from candour.web.oversight.monitoring import MIN_SPC_POINTS
 
 
 def trajectory_of(commitment: Commitment) -> pl.DataFrame:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "candour.web.speakup",
     "candour.web.leadership",
     "candour.web.mortality",
+    "candour.web.datarequests",
 ]
 
 MIDDLEWARE = [
