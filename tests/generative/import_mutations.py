@@ -167,7 +167,7 @@ def variants(dataset: str, table: Table, rng: random.Random) -> list[Variant]:
     repeated = rng.randrange(len(table.rows))
     changed = list(table.rows[repeated])
     # a cell outside the key, so that the row repeats its key with another value
-    other = [n for n in [*names, *numbers] if n not in schema.key][0]
+    other = next(n for n in [*names, *numbers] if n not in schema.key)
     at = table.header.index(other)
     changed[at] = (
         "Another name" if schema.by_name[other].dtype == "str" else str(float(changed[at] or 0) + 1)
