@@ -11,8 +11,10 @@ builds the same frames from its database (candour.web.oversight.monitoring).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
+from typing import Any
 
 import polars as pl
 
@@ -25,9 +27,15 @@ BREAKS_FILE = DATA_DIR / "breaks.toml"
 
 def measures_frame() -> pl.DataFrame:
     """The catalogue in the columns of the assessment's ``measures`` input."""
+    return catalogue_frame((m.id, m) for m in measures().values())
+
+
+def catalogue_frame(definitions: Iterable[tuple[str, Any]]) -> pl.DataFrame:
+    """(measure id, definition) pairs as the assessment's ``measures`` input: a definition is the
+    catalogue's (``MeasureDefinition``) or the database's (``Measure``), with the same fields."""
     rows = [
         {
-            "measure_id": m.id,
+            "measure_id": measure_id,
             "name": m.name,
             "domain": m.domain,
             "improvement": m.improvement,
@@ -39,7 +47,7 @@ def measures_frame() -> pl.DataFrame:
             "freshness_days": None if m.freshness_days is None else float(m.freshness_days),
             "relevant_change": m.relevant_change,
         }
-        for m in measures().values()
+        for measure_id, m in definitions
     ]
     return pl.DataFrame(
         rows,

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F
 
 from candour.analytics.concern import Assessment, AssessOptions, assess
-from candour.importers.assessment import breaks_frame
+from candour.importers.assessment import breaks_frame, catalogue_frame
 from candour.web.oversight.models import (
     AssessmentSnapshot,
     DataVersion,
@@ -71,30 +71,7 @@ def observations_frame(*, measure_ids=None, codes=None) -> pl.DataFrame:
 
 
 def measures_frame() -> pl.DataFrame:
-    rows = [
-        {
-            "measure_id": m.pk,
-            "name": m.name,
-            "domain": m.domain,
-            "improvement": m.improvement,
-            "unit": m.unit,
-            "comparison": m.comparison,
-            "peer_groups": ",".join(m.peer_groups),
-            "frequency": m.frequency,
-            "publication_lag_days": float(m.publication_lag_days),
-            "freshness_days": None if m.freshness_days is None else float(m.freshness_days),
-            "relevant_change": m.relevant_change,
-        }
-        for m in Measure.objects.all()
-    ]
-    return pl.DataFrame(
-        rows,
-        schema_overrides={
-            "comparison": pl.String,
-            "freshness_days": pl.Float64,
-            "relevant_change": pl.Float64,
-        },
-    )
+    return catalogue_frame((m.pk, m) for m in Measure.objects.all())
 
 
 def organisations_frame() -> pl.DataFrame:
