@@ -10,9 +10,7 @@ from candour.importers.datasets.base import (
     MAX_COUNT,
     Dataset,
     ImportedData,
-    cells,
-    observations,
-    organisations,
+    measured,
 )
 from candour.importers.schema import ODS_CODE_PATTERN, AtMost, BlankTogether, Column, Schema
 
@@ -41,13 +39,7 @@ def _transform(frame: pl.DataFrame, path: str) -> ImportedData:
             "value": within / pl.col("n_total"),
         }
     }
-    return ImportedData(
-        "rtt_year_end",
-        path,
-        organisations=organisations(frame.select("ods_code")),
-        observations=observations(frame, measures, "month"),
-        cells=cells(frame, "month"),
-    )
+    return measured("rtt_year_end", path, frame, measures, "month")
 
 
 DATASET = Dataset(

@@ -10,9 +10,7 @@ from candour.importers.datasets.base import (
     MAX_COUNT,
     Dataset,
     ImportedData,
-    cells,
-    observations,
-    organisations,
+    measured,
 )
 from candour.importers.schema import ODS_CODE_PATTERN, Column, Schema
 
@@ -56,13 +54,7 @@ def _transform(frame: pl.DataFrame, path: str) -> ImportedData:
         "denominator": responses,
         "numerator": (stress * responses).round(0),
     }
-    return ImportedData(
-        "staff_survey_indices",
-        path,
-        organisations=organisations(frame.select("ods_code")),
-        observations=observations(frame, measures, "year"),
-        cells=cells(frame, "year"),
-    )
+    return measured("staff_survey_indices", path, frame, measures, "year")
 
 
 DATASET = Dataset(

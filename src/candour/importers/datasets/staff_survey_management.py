@@ -9,9 +9,7 @@ from candour.importers.datasets.base import (
     MAX_COUNT,
     Dataset,
     ImportedData,
-    cells,
-    observations,
-    organisations,
+    measured,
 )
 from candour.importers.schema import ODS_CODE_PATTERN, BlankTogether, Column, Schema
 
@@ -66,13 +64,7 @@ def _transform(frame: pl.DataFrame, path: str) -> ImportedData:
         ods_code=pl.col("ORG_CODE"), period_start=pl.date(pl.col("YEAR"), 1, 1)
     )
     measures = {measure_id: agreeing(q) for measure_id, q in QUESTIONS.items()}
-    return ImportedData(
-        "staff_survey_management",
-        path,
-        organisations=organisations(frame.select("ods_code")),
-        observations=observations(frame, measures, "year"),
-        cells=cells(frame, "year"),
-    )
+    return measured("staff_survey_management", path, frame, measures, "year")
 
 
 DATASET = Dataset(
