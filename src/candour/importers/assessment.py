@@ -25,6 +25,21 @@ from candour.importers.targets import load_targets
 BREAKS_FILE = DATA_DIR / "breaks.toml"
 
 
+CATALOGUE_SCHEMA = {
+    "measure_id": pl.String,
+    "name": pl.String,
+    "domain": pl.String,
+    "improvement": pl.String,
+    "unit": pl.String,
+    "comparison": pl.String,
+    "peer_groups": pl.String,
+    "frequency": pl.String,
+    "publication_lag_days": pl.Float64,
+    "freshness_days": pl.Float64,
+    "relevant_change": pl.Float64,
+}
+
+
 def measures_frame() -> pl.DataFrame:
     """The catalogue in the columns of the assessment's ``measures`` input."""
     return catalogue_frame((m.id, m) for m in measures().values())
@@ -49,14 +64,7 @@ def catalogue_frame(definitions: Iterable[tuple[str, Any]]) -> pl.DataFrame:
         }
         for measure_id, m in definitions
     ]
-    return pl.DataFrame(
-        rows,
-        schema_overrides={
-            "comparison": pl.String,
-            "freshness_days": pl.Float64,
-            "relevant_change": pl.Float64,
-        },
-    )
+    return pl.DataFrame(rows, schema=CATALOGUE_SCHEMA)
 
 
 def targets_frame() -> pl.DataFrame:

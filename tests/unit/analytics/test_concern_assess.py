@@ -272,3 +272,27 @@ def test_options_are_checked_before_the_data():
             as_of="2024",
         )
     assert FAST.calibration_draws == 2000
+
+
+def test_a_database_with_nothing_imported_yet_gives_an_empty_assessment():
+    """A fresh installation has no organisations or measures: its pages show empty tables, so
+    the assessment of empty (typed) inputs is empty, not an error."""
+    from candour.importers.assessment import CATALOGUE_SCHEMA
+
+    organisations = pl.DataFrame(
+        schema={"ods_code": pl.String, "name": pl.String, "org_type": pl.String}
+    )
+    observations = pl.DataFrame(
+        schema={
+            "ods_code": pl.String,
+            "measure_id": pl.String,
+            "period_type": pl.String,
+            "period_start": pl.Date,
+            "value": pl.Float64,
+        }
+    )
+    result = assess(
+        observations, measures=pl.DataFrame(schema=CATALOGUE_SCHEMA), organisations=organisations
+    )
+    assert result.organisations.is_empty()
+    assert result.flags.is_empty()

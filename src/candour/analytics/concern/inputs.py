@@ -146,7 +146,7 @@ TARGET_COMPARISONS = ("at_least", "at_most")
 
 def checked_measures(frame: Any) -> pl.DataFrame:
     """The measure catalogue: comparison defaults from the unit; peer_groups becomes a list."""
-    measures = conformed(frame, MEASURE_COLUMNS, "measures")
+    measures = conformed(frame, MEASURE_COLUMNS, "measures", allow_empty=True)
     measures = measures.with_columns(
         pl.col("name").fill_null(pl.col("measure_id")),
         pl.col("unit").fill_null(""),
@@ -292,7 +292,7 @@ def period_end(start: pl.Expr, period_type: pl.Expr) -> pl.Expr:
 
 
 def checked_organisations(frame: Any) -> pl.DataFrame:
-    organisations = conformed(frame, ORGANISATION_COLUMNS, "organisations")
+    organisations = conformed(frame, ORGANISATION_COLUMNS, "organisations", allow_empty=True)
     organisations = organisations.with_columns(
         pl.col("name").fill_null(pl.col("ods_code")), pl.col("region_code").fill_null("")
     )

@@ -138,6 +138,16 @@ def speakup_published() -> pl.DataFrame:
     return pl.concat([speakup_signals(q) for q in reversed(quarters)])
 
 
+def held_breaks(measures: pl.DataFrame) -> pl.DataFrame:
+    """The registered breaks (data/breaks.toml) of the measures held: a database into which a
+    dataset has not been imported yet has none of its measures."""
+    breaks = breaks_frame()
+    return breaks.filter(
+        pl.col("measure_id").is_null()
+        | pl.col("measure_id").is_in(measures["measure_id"].implode())
+    )
+
+
 def open_mortality_alerts() -> pl.DataFrame:
     """Every open mortality alert with its workflow status today (issue 13's alert workflow)."""
     from candour.web.mortality.queries import open_mortality_alerts
@@ -150,13 +160,14 @@ def inputs(*, with_reported: bool = True) -> dict:
     ``with_reported=False`` leaves out the reported events (speak-up counts, open mortality
     alerts): they describe today, so a replay of a past date (the back-test) must not see them."""
     targets = published_targets()
+    measures = measures_frame()
     return {
         "observations": observations_frame().drop("dataset"),
-        "measures": measures_frame(),
+        "measures": measures,
         "organisations": organisations_frame(),
         "targets": targets_frame(targets),
         "pairs": target_pairs(targets),
-        "breaks": breaks_frame(),
+        "breaks": held_breaks(measures),
         "speakup": speakup_published() if with_reported else None,
         "mortality": open_mortality_alerts() if with_reported else None,
     }
