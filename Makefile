@@ -33,7 +33,7 @@ src/candour/web/static/nhsuk/nhsuk-frontend.min.css: node_modules/.installed scr
 
 ## Regenerate the Python lock file after changing dependencies in pyproject.toml.
 lock:
-	$(BIN)/pip install --quiet uv && $(BIN)/uv pip compile pyproject.toml --extra dev --extra bench \
+	$(BIN)/pip install --quiet uv && $(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra spark \
 		--python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command: lint, then the whole suite on SQLite and on PostgreSQL, then the browser
-# tests on Debian's chromium. Run through `make test`, which installs the Python and npm
-# dependencies first. Installs PostgreSQL, memcached and chromium from Debian when they are
+# The test command: lint, then the whole suite on SQLite (with the Spark tests) and on
+# PostgreSQL (without them: they use no database), then the browser tests on Debian's chromium.
+# Run through `make test`, which installs the Python and npm dependencies first (PySpark
+# included). Installs PostgreSQL, memcached, chromium and Java 17 from Debian when they are
 # missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when none is running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,14 @@ apt_install() {
 
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium…"; apt_install chromium; }
+}
+
+ensure_java() {
+  # the Spark tests (tests/spark, marker "spark") start a local Spark session, which needs Java
+  command -v java >/dev/null 2>&1 && return
+  echo "Installing Debian's openjdk-17-jre-headless…"
+  as_root mkdir -p /usr/share/man/man1  # slim images lack it, and the JRE's postinst needs it
+  apt_install openjdk-17-jre-headless
 }
 
 ensure_postgres() {
@@ -57,6 +66,7 @@ ensure_memcached() {
 }
 
 ensure_chromium
+ensure_java
 ensure_postgres
 ensure_postgres_role
 ensure_memcached
@@ -66,12 +76,12 @@ echo "== ruff"
 "$BIN/ruff" check .
 "$BIN/ruff" format --check .
 
-echo "== tests on SQLite (with coverage)"
+echo "== tests on SQLite (with coverage), and the Spark tests"
 CANDOUR_DATABASE_URL= "$BIN/pytest" -m "not browser" -p no:cacheprovider \
   --cov --cov-report=term:skip-covered --cov-report=
 
 echo "== tests on PostgreSQL"
-CANDOUR_DATABASE_URL="$PG_URL" "$BIN/pytest" -m "not browser" -p no:cacheprovider -q
+CANDOUR_DATABASE_URL="$PG_URL" "$BIN/pytest" -m "not browser and not spark" -p no:cacheprovider -q
 
 echo "== browser tests (Playwright on /usr/bin/chromium, axe-core)"
 CANDOUR_DATABASE_URL= "$BIN/pytest" -m browser -p no:cacheprovider

@@ -48,7 +48,7 @@ def sign_in(page, live_server, username, check_accessibility=None):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    assert page.locator("h1").inner_text() == "Organisations"
+    assert page.locator("h1").inner_text() == "Cases"  # a guardian lands on their cases
 
 
 def sign_out(page):

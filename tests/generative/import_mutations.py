@@ -40,6 +40,10 @@ CELL_OF_ROW = {
     "ae_attendances": ("org_code", "period"),
     "shmi": ("Code", "Year.Index"),
     "cancer_waiting_times": ("org_code", "period"),
+    "staff_survey_2021_2024": ("ODS code", "Year"),
+    "staff_survey_indices": ("Code", "Year.Index"),
+    "staff_survey_management": ("ORG_CODE", "YEAR"),
+    "rtt_year_end": ("org_code", "fin_year_start"),
 }
 NOT_NUMBERS = ("n/a", "ten", "1,000", "12%", "-", "0x10")
 IMPOSSIBLE_NUMBERS = ("inf", "-inf", "NaN", "1e400", "123456789012345678901234567890", "-1")
@@ -162,7 +166,8 @@ def variants(dataset: str, table: Table, rng: random.Random) -> list[Variant]:
 
     repeated = rng.randrange(len(table.rows))
     changed = list(table.rows[repeated])
-    other = ([n for n in names if n not in schema.key] or numbers)[0]
+    # a cell outside the key, so that the row repeats its key with another value
+    other = next(n for n in [*names, *numbers] if n not in schema.key)
     at = table.header.index(other)
     changed[at] = (
         "Another name" if schema.by_name[other].dtype == "str" else str(float(changed[at] or 0) + 1)

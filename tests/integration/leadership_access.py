@@ -27,6 +27,24 @@ def only(*roles: str, status: int = OK) -> dict:
 REGION = {"region_code": "Y63"}
 KERR_READERS = only(Role.BOARD, Role.ANALYST, Role.REGIONAL, Role.TALENT_BOARD)
 NOT_ON_THE_BOARD = only(Role.TALENT_BOARD, status=DENIED)
+NOT_FOUND = 404
+NOT_ALLOWED = 405  # POST-only URL fetched with GET, once access is granted
+ALL_SIGNED_IN = only(*ROLES)
+# The objects behind these markers belong to other people (leadership_ids): the table's users
+# are not their subject, appraiser, rater, chair, named officer or investigator, so every page
+# of them answers 404 (or 403 where the role itself is refused). Members' own access is tested
+# in tests/integration/test_leadership_{appraisals,fitness,conduct,newdeal}.py.
+APPRAISAL = {"pk": "<appraisal>"}
+PACKAGE = {"pk": "<package>"}
+R0B = {"ods_code": "R0B"}
+NOT_YOURS = only(*ROLES, status=NOT_FOUND)
+NOT_NAMED = only(*ROLES, status=DENIED)  # FPPT: named chair and administrators only
+# A package is read by its organisation's board and regional oversight (the table's grants are
+# national, so they read it) and by its region's talent board (test-talent_board sits on none).
+PACKAGE_READERS = {
+    **only(Role.BOARD, Role.REGIONAL),
+    Role.TALENT_BOARD.value: NOT_FOUND,
+}
 
 EXPECTED_LEADERSHIP: dict[str, tuple[dict | str, dict]] = {
     "leadership:home": ({}, only(Role.TALENT_BOARD)),  # no board yet: says so
@@ -36,7 +54,82 @@ EXPECTED_LEADERSHIP: dict[str, tuple[dict | str, dict]] = {
     "leadership:region_pools": (REGION, NOT_ON_THE_BOARD),
     "leadership:region_plans": (REGION, NOT_ON_THE_BOARD),
     "leadership:decide": ({**REGION, "post_id": "R0B-FD"}, NOT_ON_THE_BOARD),
+    "leadership:region_culture": (REGION, NOT_ON_THE_BOARD),
+    "leadership:region_new_deals": (REGION, NOT_ON_THE_BOARD),
+    "leadership:new_deal_new": (REGION, NOT_ON_THE_BOARD),
+    "leadership:new_deal": (PACKAGE, PACKAGE_READERS),
+    "leadership:new_deal_commitment": (PACKAGE, only(Role.TALENT_BOARD, status=NOT_FOUND)),
+    "leadership:commitment_status": (
+        {**PACKAGE, "commitment_id": "<commitment>"},
+        only(Role.TALENT_BOARD, status=NOT_ALLOWED),
+    ),
+    "leadership:commitment_chart": ({**PACKAGE, "commitment_id": "<commitment>"}, PACKAGE_READERS),
+    # Appraisals and 360 feedback: the page of your own; others' answer 404.
+    "leadership:appraisals": ({}, ALL_SIGNED_IN),
+    "leadership:appraisal_new": ({}, only(Role.BOARD, Role.REGIONAL)),
+    "leadership:appraisal": (APPRAISAL, NOT_YOURS),
+    "leadership:appraisal_step": ({**APPRAISAL, "step": "self"}, NOT_YOURS),
+    "leadership:feedback_answer": ({"pk": "<feedback>"}, NOT_YOURS),
+    # Fit and proper person records and references: the named chair and administrators.
+    "leadership:fppt": (R0B, NOT_NAMED),
+    "leadership:fppt_record": ({"pk": "<fppt record>"}, NOT_NAMED),
+    "leadership:fppt_step": (
+        {"pk": "<fppt record>", "step": "check"},
+        {**NOT_NAMED, Role.BOARD.value: NOT_ALLOWED, Role.ADMIN.value: NOT_ALLOWED},
+    ),
+    "leadership:references": (R0B, NOT_NAMED),
+    # Conduct concerns: the chair (list) and those investigating.
+    "leadership:conduct": (R0B, NOT_NAMED),
+    "leadership:conduct_concern": ({"pk": "<conduct concern>"}, NOT_YOURS),
+    "leadership:conduct_step": (
+        {"pk": "<conduct concern>", "step": "findings"},
+        only(*ROLES, status=NOT_ALLOWED),
+    ),
 }
+
+
+def leadership_ids() -> dict[str, str]:
+    """Objects for the markers above, belonging to people who are not the table's users: an
+    appraisal (with a 360 request), a fit-and-proper record, a conduct concern and a new-deal
+    package with a success measure."""
+    from django.utils import timezone
+    from tests.integration import leadership_people as build
+
+    from candour.web.leadership import actions
+
+    chair = build.user("object-chair", Role.BOARD)
+    subject_account = build.user("object-subject")
+    appraisal = build.appraisal(subject_account, chair)
+    from candour.web.leadership.actions_feedback import request_feedback
+
+    feedback = request_feedback(
+        appraisal=appraisal,
+        rater=build.user("object-rater"),
+        relationship="peer",
+        by=build.ACTOR,
+    )
+    build.officer(chair, "chair")
+    director = build.person("P-OBJECT-DIRECTOR", "Object Director")
+    record = build.fppt_record(director)
+    concern = build.conduct_concern(director)
+    from candour.web.oversight.models import Organisation
+
+    region = Organisation.objects.get(pk="R0B")
+    board = actions.ensure_talent_board(
+        region_code=region.region_code, region_name=region.region_name, by=build.ACTOR
+    )
+    actions.add_board_member(
+        board=board, user=build.user("object-rtb", Role.TALENT_BOARD, ""), by=build.ACTOR
+    )
+    package, _, measure = build.package_with_overdue_centre_commitment(today=timezone.localdate())
+    return {
+        "<appraisal>": str(appraisal.pk),
+        "<feedback>": str(feedback.pk),
+        "<fppt record>": str(record.pk),
+        "<conduct concern>": str(concern.pk),
+        "<package>": str(package.pk),
+        "<commitment>": str(measure.pk),
+    }
 
 
 # ------------------------------------------------------------------------ shared test helpers

@@ -55,6 +55,7 @@ CASE_STEPS = (
     "action",
     "action_done",
     "referral",
+    "conduct",
     "feedback",
     "close",
     "check_in",

@@ -156,14 +156,20 @@ def test_anonymous_api_request_is_401_problem_details(client):
 
 
 def test_assessments_are_ordered_by_concern_and_explain_their_flags(api):
+    from candour.analytics.concern.constants import LEVEL_RANK
+
     body = api.get("/api/assessments/", {"region": "Y56"}).json()
-    headlines = [row["headline"] for row in body["results"]]
-    assert headlines == sorted(headlines, reverse=True)
-    detail = api.get("/api/assessments/RJ1/").json()
-    assert detail["headline"]["headline"] == max(
-        d["scaled"] for d in detail["domains"] if d["scaled"] is not None
-    )
-    assert all(flag["explanation"] for flag in detail["flags"])
+    order = [
+        (-LEVEL_RANK[row["status"]], -(row["headline"] if row["headline"] is not None else -1e9))
+        for row in body["results"]
+    ]
+    assert order == sorted(order)
+    assert {row["region_code"] for row in body["results"]} == {"Y56"}
+    detail = api.get("/api/assessments/RJN/").json()
+    assert detail["headline"]["status"] in ("risk", "elevated risk")
+    assert detail["as_of"] == "2025-07-31"
+    assert all(flag["sentence"] and flag["details"] is not None for flag in detail["flags"])
+    assert any(m["measure_id"] == "ae_4hr_all" for m in detail["measures"])
     assert api.get("/api/assessments/ZZZ/").status_code == 404
 
 

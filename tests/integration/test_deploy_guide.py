@@ -69,13 +69,16 @@ def scratch_database(tmp_path):
 
     base, _, name = url.rpartition("/")
     scratch = f"{name.split('?')[0]}_deploy_guide"
-    with psycopg.connect(url, autocommit=True) as admin:
+    # connect to the maintenance database: the suite's own need not exist (Django's test runner
+    # creates test_<name>, never <name>), as on a fresh cluster in CI
+    maintenance = f"{base}/postgres"
+    with psycopg.connect(maintenance, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{scratch}"')
     try:
         yield f"{base}/{scratch}"
     finally:
-        with psycopg.connect(url, autocommit=True) as admin:
+        with psycopg.connect(maintenance, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 

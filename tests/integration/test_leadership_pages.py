@@ -149,10 +149,10 @@ def test_a_talent_board_member_lands_on_their_regions_supply_and_demand(client, 
     assert "Supply and demand" in response.content.decode()
 
 
-def test_other_roles_still_land_on_the_organisations_list(client, make_user):
+def test_an_analyst_still_lands_on_the_national_ranking(client, make_user):
     make_user(Role.ANALYST, username="an-analyst")
     response = client.post("/sign-in/", {"username": "an-analyst", "password": PASSWORD})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/ranking/"
 
 
 def test_a_member_of_no_board_is_told_so(client_for):

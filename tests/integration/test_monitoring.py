@@ -1,15 +1,26 @@
-"""SPC and the concern-first assessment on the bundled real data, as the pages show them."""
+"""The assessment of the stored data as the pages, the API and `candour assess` show it: one
+materialised assessment per data version, the same numbers everywhere (issue 9)."""
 
+from __future__ import annotations
+
+import csv
 import re
 
 import polars as pl
 import pytest
 
+from candour.analytics.concern.constants import CONCERN_LEVELS, LEVEL_RANK
+from candour.cli import main
 from candour.web.core.roles import Role
-from candour.web.oversight import monitoring
-from candour.web.oversight.models import Concern
+from candour.web.oversight import assessment, monitoring
+from candour.web.oversight.models import AssessmentSnapshot, Concern, Organisation, Target
 
 pytestmark = pytest.mark.django_db
+
+# What no page text may show: internal codes of levels, kinds and icons (issue 11).
+INTERNAL_CODES = re.compile(
+    r"\b(concern_low|concern_high|funnel:|spc:|divergence:|no_recent_data|speak_up|uninformative)\b"
+)
 
 
 @pytest.fixture
@@ -17,110 +28,118 @@ def regional(client_for):
     return client_for(Role.REGIONAL)
 
 
-def test_spc_runs_per_organisation_measure_and_dataset_with_targets():
-    result = monitoring.all_spc()
-    summary = result.summary
-    assert summary["n"].min() >= monitoring.MIN_SPC_POINTS
-    rj1 = summary.filter((pl.col("ods_code") == "RJ1") & (pl.col("measure_id") == "ae_4hr_all"))
-    # two publications, two series: 2016-19 (36 months) and 2024-25 (11 months with A&E data)
-    assert sorted(rj1["dataset"].to_list()) == ["ae_attendances", "rtt_ae_monthly"]
-    targets = dict(rj1.select("dataset", "target").iter_rows())
-    assert targets == {
-        "ae_attendances": 0.95,
-        "rtt_ae_monthly": 0.78,
-    }  # the interim ambition from 2024
+def test_one_assessment_is_stored_per_data_version_and_recomputed_when_an_input_changes(
+    django_capture_on_commit_callbacks,
+):
+    version = assessment.data_version()
+    assert AssessmentSnapshot.objects.filter(version=version).exists()  # made at import
+    first = assessment.current()
+    assert assessment.current() is first  # no recomputation on a request
+    from candour.web.oversight import actions
+
+    target = Target.objects.get(pk="rtt_18wk_92")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.set_target_status(target=target, status=Target.Status.WITHDRAWN, by="system:test")
+    assert assessment.data_version() == version + 1
+    assert AssessmentSnapshot.objects.filter(version=version + 1).exists()
+    assert assessment.current() is not first
+    assert assessment.current().system.filter(pl.col("measure_id") == "rtt_18wk").is_empty()
 
 
-def test_assessment_headline_is_the_worst_domain_and_flags_explain_themselves():
-    result = monitoring.assessment()
-    organisations = result.by_organisation
-    worst = result.by_domain.group_by("ods_code").agg(pl.col("scaled").max().alias("worst"))
-    joined = organisations.join(worst, on="ods_code")
-    assert (joined["headline"] - joined["worst"]).abs().max() < 1e-12
-    flags = result.flags
-    assert flags.height > 0
-    assert flags["explanation"].str.len_chars().min() > 20
+def test_a_snapshot_stores_the_whole_assessment_and_loads_it_back():
+    result = assessment.current()
+    loaded = assessment.loads(assessment.dumps(result))
+    assert loaded.as_of == result.as_of
+    assert loaded.organisations.equals(result.organisations)
+    assert loaded.flags.equals(result.flags)
+    assert loaded.options == result.options
 
 
-def test_activity_volumes_are_not_assessed_as_concerns():
-    assert "ae_attendances_type1" not in monitoring.assessment().measures["measure_id"].to_list()
+def test_candour_assess_and_the_pages_agree_on_every_organisation(tmp_path, regional, capsys):
+    output = tmp_path / "assessment.csv"
+    assert main(["assess", "--output", str(output)]) == 0
+    capsys.readouterr()
+    with output.open() as rows:
+        cli = {row["ods_code"]: row for row in csv.DictReader(rows)}
+    with (tmp_path / "assessment-flags.csv").open() as rows:
+        cli_flags = [row for row in csv.DictReader(rows)]
+    ranking = monitoring.ranking()
+    assert ranking, "every open trust is ranked"
+    for item in ranking:
+        code = item["organisation"].ods_code
+        page = item["assessment"]
+        assert cli[code]["status"] == page["status"]
+        assert cli[code]["n_flags"] == str(page["n_flags"])
+    flagged = [code for code, row in cli.items() if row["status"] in CONCERN_LEVELS]
+    assert flagged
+    for code in flagged[:8]:
+        html = regional.get(f"/organisations/{code}/").content.decode()
+        sentences = [
+            f["sentence"]
+            for f in cli_flags
+            if f["ods_code"] == code and f["level"] in CONCERN_LEVELS
+        ]
+        for sentence in sentences:
+            assert _text(sentence) in html
+        assert not INTERNAL_CODES.search(_visible(html))
 
 
-def test_divergence_pairs_come_from_published_targets():
-    assert ("rtt_18wk", "rtt_52wk") in monitoring.target_balance_pairs()
-    assert ("ae_4hr_all", "ae_12hr_waits") in monitoring.target_balance_pairs()
+def test_the_regional_and_national_tables_list_the_statuses_candour_assess_gives(regional):
+    result = assessment.current()
+    statuses = dict(result.organisations.select("ods_code", "status").iter_rows())
+    labels = {"elevated risk": "Elevated risk", "risk": "Risk", "uninformative": "Not assured"}
+    for path, codes in (
+        ("/regions/Y63/", Organisation.objects.filter(region_code="Y63")),
+        ("/ranking/", Organisation.objects.all()),
+    ):
+        html = regional.get(path).content.decode()
+        rows = re.findall(
+            r'href="/organisations/(\w+)/">.*?<strong class="nhsuk-tag[^"]*">([^<]+)</strong>',
+            html,
+            flags=re.S,
+        )
+        open_codes = set(
+            codes.filter(close_date__isnull=True, successor__isnull=True).values_list(
+                "ods_code", flat=True
+            )
+        )
+        assert {code for code, _ in rows} == open_codes
+        for code, label in rows:
+            if code in statuses and statuses[code] in labels:
+                assert label == labels[statuses[code]]
+        ranks = [-LEVEL_RANK.get(statuses.get(code), 0) for code, _ in rows if code in statuses]
+        assert ranks == sorted(ranks)
+        assert not INTERNAL_CODES.search(_visible(html))
 
 
-def test_organisation_page_leads_with_concerns_then_targets_then_measures(regional):
-    html = regional.get("/organisations/RJ1/").content.decode()
+def test_the_national_page_reports_standards_missed_by_most_as_system_findings(regional):
+    html = regional.get("/ranking/").content.decode()
+    assert "System-wide findings" in html
+    assert re.search(r"\d+ of \d+ acute trusts were below the 92\.0% standard", html)
+
+
+def test_the_organisation_page_leads_with_status_findings_and_how_they_were_worked_out(regional):
+    html = regional.get("/organisations/RJN/").content.decode()
     concerns = html.index("<h2>Concerns</h2>")
-    targets = html.index("<h2>Targets and their balancing measures</h2>")
     identity = html.index("<h2>Identity</h2>")
-    assert concerns < targets < identity
-    assert "Headline:" in html
-    side_by_side = html.split("<h2>Targets")[1].split("<h2>Identity")[0]
-    assert "A&amp;E: 95% within 4 hours" in side_by_side  # in force today
-    assert "78% within 4 hours" not in side_by_side  # the interim ambition ended in March 2026
-    assert (
-        "Emergency admissions waiting over 12 hours"
-        in html.split("<h2>Targets")[1].split("<h2>Identity")[0]
-    )
-    assert 'src="/organisations/RJ1/measures/ae_4hr_type1/chart.svg"' in html
+    assert concerns < html.index("Status:") < identity
+    assert "How this was worked out" in html
+    assert "A&amp;E 4-hour performance, all department types: 46.7% in June 2025" in html
+    assert "Assessed from data as of 31 July 2025" in html
 
 
-def test_chart_is_an_svg_of_the_latest_series(regional):
-    response = regional.get("/organisations/RJ1/measures/ae_4hr_type1/chart.svg")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/svg+xml"
-    body = response.content.decode()
-    assert body.startswith("<svg")
-    assert "A&amp;E 4-hour performance, type 1 departments: RJ1" in body
-    assert regional.get("/organisations/RJ1/measures/ss_hba_managers/chart.svg").status_code == 404
-
-
-def test_region_lists_every_open_trust_ordered_by_concern_never_an_average(regional):
-    from candour.analytics.concern.constants import LEVEL_RANK
-
-    ranking = monitoring.region_ranking("Y63")
-    assessed = [r for r in ranking if r["assessment"]]
-    keys = [
-        (-LEVEL_RANK[r["assessment"]["status"]], -r["assessment"]["headline"]) for r in assessed
-    ]
-    assert keys == sorted(keys)
-    html = regional.get("/regions/Y63/").content.decode()
-    codes = re.findall(r'<span class="nhsuk-body-s">(R\w\w)</span></h2>', html)
-    from candour.web.oversight.models import Organisation
-
-    open_trusts = Organisation.objects.filter(
-        region_code="Y63", close_date__isnull=True, successor__isnull=True
-    )
-    assert sorted(codes) == sorted(open_trusts.values_list("ods_code", flat=True))
-    assert "intersection–union test" in html  # each divergence flag explains itself
-
-
-def test_measure_page_is_the_mdc_summary_table_for_every_trust(regional):
-    html = regional.get("/measures/ae_4hr_all/", {"region": "Y56"}).content.decode()
-    rows = re.findall(r'<a href="/organisations/(\w+)/#chart-ae_4hr_all', html)
-    assert len(rows) >= 10
-    assert 'aria-label="Variation: ' in html  # MDC's variation icon, named in words
-    assert 'aria-label="Assurance: consistently failing the target"' in html
-    assert 'class="candour-mdc-icon"' in html
-    first_icon = html.split('class="candour-mdc-icon"', 1)[1].split("</svg>", 1)[0]
-    assert "<text" not in first_icon  # drawn as MDC's icon, not a letter in a circle
-
-
-def test_raise_a_concern_from_a_flag(client_for, make_user):
+def test_raise_a_concern_from_a_finding(client_for, make_user):
     owner = make_user(Role.BOARD, username="flag-owner")
-    flag = monitoring.organisation_picture("RJ1")["flags"][0]
+    flag = monitoring.organisation_picture("RJN")["flags"][0]
     client = client_for(Role.REGIONAL)
-    form = client.get("/organisations/RJ1/concerns/new/", {"flag": flag["key"]}).content.decode()
-    assert "Raised from a flag" in form
+    form = client.get("/organisations/RJN/concerns/new/", {"flag": flag["key"]}).content.decode()
+    assert "Raised from a finding" in form
     response = client.post(
-        "/organisations/RJ1/concerns/new/",
+        "/organisations/RJN/concerns/new/",
         {
             "flag": flag["key"],
             "title": "From the data",
-            "explanation": flag["explanation"],
+            "explanation": flag["sentence"],
             "owner": owner.pk,
         },
     )
@@ -130,22 +149,46 @@ def test_raise_a_concern_from_a_flag(client_for, make_user):
     assert concern.severity == flag["level"]
     assert flag["key"] in concern.rule
     assert (
-        client.get("/organisations/RJ1/concerns/new/", {"flag": "measure:no-such"}).status_code
+        client.get("/organisations/RJN/concerns/new/", {"flag": "funnel:no-such"}).status_code
         == 404
     )
 
 
-def test_funnel_chart_labels_outlying_trusts(regional):
+def test_chart_is_an_svg_rebased_at_registered_breaks(regional):
+    response = regional.get("/organisations/RJ1/measures/ae_4hr_all/chart.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.decode().startswith("<svg")
+    rebased = monitoring.rebase_dates(
+        assessment.observations_frame(measure_ids=["ae_4hr_all"], codes=["RJ1"])
+    )
+    from datetime import date
+
+    assert {date(2020, 3, 1), date(2024, 4, 1)} <= set(rebased[("ae_4hr_all", "RJ1")])
+
+
+def test_funnel_is_drawn_within_one_peer_group_and_names_it(regional):
     from candour.web.oversight.models import Measure
 
-    measure = Measure.objects.get(pk="rtt_52wk")
-    drawn = monitoring.measure_funnel(monitoring.observations(measure_ids=["rtt_52wk"]), measure)
-    result, _period = drawn
-    outliers = result.outlier_groups
-    assert outliers, "some trusts lie outside the 99.8% limits"
+    drawn, window = monitoring.measure_funnel(Measure.objects.get(pk="rtt_52wk"))
+    assert window["peer_group"] == "Acute"
+    codes = set(drawn.by_group[drawn.by_group.columns[0]].to_list())
+    types = set(Organisation.objects.filter(ods_code__in=codes).values_list("org_type", flat=True))
+    assert types <= {"Acute"}
     svg = regional.get("/measures/rtt_52wk/funnel.svg").content.decode()
     assert svg.startswith("<svg")
-    for code in outliers[:3]:
-        assert code in svg
+    assert "acute trusts, July 2025" in svg
     assert regional.get("/measures/rtt_median_wait/funnel.svg").status_code == 404
-    assert "funnel.svg" in regional.get("/measures/rtt_52wk/").content.decode()
+
+
+def _visible(html: str) -> str:
+    """The page's text, without markup, attributes or scripts."""
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _text(sentence: str) -> str:
+    """A sentence as Django escapes it in HTML."""
+    from django.utils.html import escape
+
+    return escape(sentence)

@@ -42,9 +42,19 @@ def test_filters_by_region_type_and_rating(analyst):
     assert "Inadequate</strong>" not in html
 
 
+def listed_codes(html: str) -> list[str]:
+    """The organisations listed in the results table (not the note on former organisations)."""
+    table = (
+        html.split('<table class="nhsuk-table', 1)[1] if '<table class="nhsuk-table' in html else ""
+    )
+    return re.findall(r'href="/organisations/(\w+)/"', table.split("</table>")[0])
+
+
 def test_closed_and_merged_are_hidden_unless_asked_for(analyst):
-    assert "/organisations/RLN/" not in analyst.get("/", {"q": "RLN"}).content.decode()
-    assert "/organisations/RLN/" in analyst.get("/", {"q": "RLN", "closed": "1"}).content.decode()
+    html = analyst.get("/", {"q": "RLN"}).content.decode()
+    assert "RLN" not in listed_codes(html)
+    assert "merged into" in html  # but the search says where it went
+    assert "RLN" in listed_codes(analyst.get("/", {"q": "RLN", "closed": "1"}).content.decode())
 
 
 def test_organisation_page_shows_identity_ratings_measures_and_benchmarks(analyst):
@@ -68,9 +78,15 @@ def test_staff_survey_median_is_computed_from_the_data(analyst):
 
     from candour.web.oversight.models import Observation
 
-    values = Observation.objects.filter(measure_id="ss_hba_managers").values_list(
-        "value", flat=True
+    latest = (
+        Observation.objects.filter(measure_id="ss_hba_managers", organisation_id="RJ1")
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .first()
     )
+    values = Observation.objects.filter(
+        measure_id="ss_hba_managers", period_start=latest
+    ).values_list("value", flat=True)
     median = statistics.median(values)
     html = analyst.get("/organisations/RJ1/").content.decode()
     assert f"{median * 100:.1f}%" in html

@@ -187,9 +187,9 @@ def test_a_flood_of_concerns_slows_its_source_and_never_refuses_it(guardian, set
         assert response.status_code == 302
         waits.append(seconds)
     assert Case.objects.count() == 9
-    # 0.05 s, then twice as long per doubling past the allowance of 2 (at most 2 ** 4 times)
+    # 0.05 s, then twice as long per doubling past the allowance of 2 (at most 2 ** 4 times);
+    # only lower bounds (sleeps): an upper bound or a ratio of wall times fails on a busy machine
     assert waits[-1] >= 0.05 * 2**3
-    assert waits[-1] > 4 * waits[0]
 
 
 # -------------------------------------------------------------------------- bounded storage

@@ -21,10 +21,14 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.targets",
     "candour.cli.audit",
     "candour.cli.demo",
+    "candour.cli.assess",
+    "candour.cli.backtest",
     "candour.cli.spc",
     "candour.cli.cusum",
+    "candour.cli.mortality",
     "candour.cli.speakup",
     "candour.cli.leadership",
+    "candour.cli.requests",
 )
 
 
@@ -48,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"candour {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # output piped to a reader that stopped early (| head): not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

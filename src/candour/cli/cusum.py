@@ -19,6 +19,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from candour.cli.spark_engine import add_engine_options, check_spark_arguments
 from candour.cli.spc import OUTPUT_FORMATS, PIPED_WIDTH, check_suffix, slug, write_frame
 from candour.exceptions import DataFileError, OptionError
 
@@ -44,6 +45,15 @@ DEFAULT_FALSE_ALARM_RATE = 0.001  # Imperial College's alerts: about 0.1% (Bottl
 # library's default, for speed; h moves by about 0.01).
 CLI_STATES = 400
 SYNTHETIC_COLUMNS = ("synthetic", "SYNTHETIC")
+# Options the Spark engine does not offer (the alerts table and charts need every series' rows
+# in this process).
+SPARK_UNSUPPORTED = {
+    "alerts": "--alerts",
+    "plot": "--plot",
+    "plot_all": "--plot-all",
+    "false_alarm_rate": "--false-alarm-rate",
+    "arl0": "--arl0",
+}
 
 
 def register(subparsers) -> None:
@@ -122,6 +132,7 @@ def register(subparsers) -> None:
         "OUT-<series> when there are group columns (VLAD: every series)",
     )
     out.add_argument("--plot-all", action="store_true", help="chart every series, not only alerts")
+    add_engine_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -129,6 +140,11 @@ def run(args: argparse.Namespace) -> int:
     check_suffix("--output", args.output, OUTPUT_FORMATS)
     check_suffix("--alerts", args.alerts, OUTPUT_FORMATS)
     check_suffix("--plot", args.plot, PLOT_FORMATS)
+    check_spark_arguments(args, SPARK_UNSUPPORTED)
+    if args.engine == "spark":
+        from candour.cli.spark_engine import run_cusum
+
+        return run_cusum(args, chart_options, SYNTHETIC_COLUMNS)
     frame = read_input(args.input)  # the importers count rows as the file does
     try:
         outcome = compute(args, frame)
@@ -182,20 +198,7 @@ def compute(args: argparse.Namespace, frame: pl.DataFrame) -> Outcome:
     from candour.analytics.cusum import alerts, bernoulli_cusum, poisson_cusum, standardised_cusum
     from candour.analytics.cusum.core import vlad
 
-    defaults = layout_defaults(args.chart, frame)
-    if args.chart == "vlad" and (args.observed or args.expected):
-        defaults = SHMI_COLUMNS
-    group = args.group or [c for c in defaults["group"] if c in frame.columns] or None
-    order = args.order or [c for c in defaults["order"] if c in frame.columns] or None
-    per_patient = "outcome" in defaults
-    data_columns = (
-        {"outcome": args.outcome or defaults["outcome"], "risk": args.risk or defaults["risk"]}
-        if per_patient
-        else {
-            "observed": args.observed or defaults["observed"],
-            "expected": args.expected or defaults["expected"],
-        }
-    )
+    data_columns, group, order = column_options(args, frame)
     common = {"group": group, "order": order, "source": str(args.input)}
     synthetic = any(
         c in frame.columns
@@ -252,6 +255,46 @@ def compute(args: argparse.Namespace, frame: pl.DataFrame) -> Outcome:
         args=args,
         designed=designed,
     )
+
+
+def column_options(
+    args: argparse.Namespace, frame: pl.DataFrame
+) -> tuple[dict[str, str], list[str] | None, list[str] | None]:
+    """The chart's data columns, group and order: as given, else the layout's names."""
+    defaults = layout_defaults(args.chart, frame)
+    if args.chart == "vlad" and (args.observed or args.expected):
+        defaults = SHMI_COLUMNS
+    group = args.group or [c for c in defaults["group"] if c in frame.columns] or None
+    order = args.order or [c for c in defaults["order"] if c in frame.columns] or None
+    if "outcome" in defaults:
+        data = {
+            "outcome": args.outcome or defaults["outcome"],
+            "risk": args.risk or defaults["risk"],
+        }
+    else:
+        data = {
+            "observed": args.observed or defaults["observed"],
+            "expected": args.expected or defaults["expected"],
+        }
+    return data, group, order
+
+
+def chart_options(args: argparse.Namespace, frame: pl.DataFrame) -> dict[str, Any]:
+    """The keyword arguments of the chart's function for a given h (the Spark engine's call)."""
+    data_columns, group, order = column_options(args, frame)
+    options: dict[str, Any] = {
+        **data_columns,
+        "group": group,
+        "order": order,
+        "source": str(args.input),
+    }
+    if args.chart == "bernoulli":
+        options |= {"odds_ratio": args.odds_ratio, "h": args.h, "reset": not args.no_reset}
+    elif args.chart == "poisson":
+        options |= {"rate_ratio": args.rate_ratio, "h": args.h, "reset": not args.no_reset}
+    elif args.chart == "standardised":
+        options |= {"k": args.k, "h": args.h, "transform": args.transform}
+    return options
 
 
 def series_options(args, data_columns, group, order) -> dict[str, Any]:

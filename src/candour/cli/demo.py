@@ -11,9 +11,18 @@ DEMO_ORGANISATION = (
     "R0B"  # South Tyneside and Sunderland: a merged trust with data under three codes
 )
 NATIONAL = ""  # a grant with no organisation code covers every organisation
+DEMO_REGION = "Y63"  # the demo organisation's NHS England region, North East and Yorkshire
 # Each demo account's role is granted for the demo organisation, except regional oversight's,
-# which is national so that demo-regional can register and publish the national targets.
-DEMO_SCOPES = {"regional": NATIONAL}
+# which is national so that demo-regional can register and publish the national targets, and the
+# data requester's, granted for the demo organisation's region: an integrated care board asks the
+# organisations of its area.
+DEMO_SCOPES = {"regional": NATIONAL, "requester": DEMO_REGION}
+# The requesting bodies the demo accounts register requests for (the example ICB is SYNTHETIC,
+# from data_requests_demo.toml; NHS England from data_requests.toml).
+DEMO_REQUESTERS = {
+    "requester": ("example_icb", "Example integrated care board", "icb"),
+    "regional": ("nhs_england", "NHS England", "national_body"),
+}
 PASSWORD_BYTES = 12  # 16 URL-safe characters
 ACTOR = "system:candour-demo-users"
 
@@ -25,13 +34,14 @@ def register(subparsers) -> None:
         description=(
             "Create one account per role (demo-staff, demo-guardian, ...) with a random password, "
             f"and print the usernames and passwords once. Each role is granted for {DEMO_ORGANISATION} "
-            "(South Tyneside and Sunderland), except demo-regional's, which is national. The "
-            "passwords are not stored anywhere else: "
+            "(South Tyneside and Sunderland), except demo-regional's, which is national, and "
+            f"demo-requester's, granted for its region ({DEMO_REGION}). The passwords are not stored anywhere else: "
             "running it again gives the existing demo accounts new passwords. demo-guardian gets "
             "speak-up case keys for the demo organisation and its recovery key is printed once; "
             "a re-run replaces those keys, so concerns raised before it can no longer be read by "
             "demo-guardian (there is no escrow). demo-talent-board sits on the talent board of "
-            "the demo organisation's region."
+            "the demo organisation's region. demo-requester registers data requests for the "
+            "example (synthetic) integrated care board, demo-regional for NHS England."
         ),
     )
     parser.set_defaults(handler=run)
@@ -67,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
             recovery_key = _enrol_demo_guardian(User.objects.get(username=username), password)
         if role == Role.TALENT_BOARD:
             _seat_on_talent_board(User.objects.get(username=username))
+        if role.value in DEMO_REQUESTERS:
+            _join_requester(User.objects.get(username=username), *DEMO_REQUESTERS[role.value])
     width = max(len(label) for label, _, _ in rows)
     print("Demo accounts (shown once; sign in at http://127.0.0.1:8000/sign-in/):")
     for label, username, password in rows:
@@ -88,6 +100,18 @@ def _seat_on_talent_board(user) -> None:
         region_code=organisation.region_code, region_name=organisation.region_name, by=ACTOR
     )
     actions.add_board_member(board=board, user=user, by=ACTOR)
+
+
+def _join_requester(user, requester_id: str, name: str, kind: str) -> None:
+    """Put the demo account on a requesting body's staff, creating the body if the registry has
+    not been loaded yet."""
+    from candour.web.datarequests import actions
+    from candour.web.datarequests.models import Requester
+
+    requester = Requester.objects.filter(pk=requester_id).first() or actions.ensure_requester(
+        id=requester_id, name=name, kind=kind, by=ACTOR
+    )
+    actions.add_requester_staff(requester=requester, user=user, by=ACTOR)
 
 
 def _enrol_demo_guardian(user, password: str):

@@ -9,6 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from candour.cli.django_setup import setup_django
 from candour.cli.leadership import IMPORTS as OTHER_IMPORTS  # board_ledger: own schema and store
+from candour.cli.mortality import DATASET as MORTALITY_DATASET
+from candour.cli.mortality import run_import as run_mortality_import
 from candour.exceptions import DataFileError, OptionError
 from candour.importers.datasets import DATASETS, MAX_SHRINK_FRACTION
 
@@ -17,7 +19,7 @@ SHRINK_PERCENT = f"{MAX_SHRINK_FRACTION:.0%}"
 
 
 def register(subparsers) -> None:
-    names = ", ".join([*DATASETS, *OTHER_IMPORTS])
+    names = ", ".join([*DATASETS, *OTHER_IMPORTS, MORTALITY_DATASET])
     parser = subparsers.add_parser(
         "import",
         help="import a dataset (the bundled file, or your own CSV, Excel or Parquet file in the same format)",
@@ -36,7 +38,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "dataset",
         metavar="DATASET",
-        choices=[*DATASETS, *OTHER_IMPORTS, ALL],
+        choices=[*DATASETS, *OTHER_IMPORTS, MORTALITY_DATASET, ALL],
         help=f"one of: {names}, {ALL}",
     )
     parser.add_argument(
@@ -69,6 +71,8 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.dataset in OTHER_IMPORTS:
         return OTHER_IMPORTS[args.dataset](args.file)
+    if args.dataset == MORTALITY_DATASET:  # own schema and store; --dry-run, --allow-shrink
+        return run_mortality_import(args)
     if args.dataset == ALL and args.file:
         raise OptionError("a FILE can be given only with a single DATASET, not with 'all'")
     if args.encoding and not args.file:
@@ -76,6 +80,15 @@ def run(args: argparse.Namespace) -> int:
     names = list(DATASETS) if args.dataset == ALL else [args.dataset]
     console = Console(stderr=True)
     setup_django()
+    from candour.web.oversight import assessment
+
+    if args.dry_run:
+        return _import(args, names, console)
+    with assessment.deferred():  # the assessment is computed once, after the last dataset
+        return _import(args, names, console)
+
+
+def _import(args: argparse.Namespace, names: list[str], console: Console) -> int:
     from candour.web.oversight.imports import import_dataset, plan_import
 
     for name in names:

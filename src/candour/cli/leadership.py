@@ -14,6 +14,7 @@ import datetime
 from pathlib import Path
 
 from candour.analytics.leadership.synthetic import DEFAULT_SEED
+from candour.cli import leadership_people
 from candour.cli.django_setup import setup_django
 from candour.exceptions import DataFileError, OptionError
 
@@ -29,11 +30,14 @@ NHS_ENGLAND_REGIONS = ("Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "leadership",
-        help="synthetic board ledger and talent pools for the demo",
+        help="competency framework, fit-and-proper retention, officers, and demo data",
         description=(
-            "Commands for the leadership app. A region loads its real board ledger with "
-            "'candour import board_ledger FILE'; these commands make SYNTHETIC data for trying "
-            "Candour out, labelled synthetic wherever it is shown."
+            "Commands for the leadership app: load the competency framework, name an "
+            "organisation's chair and fit-and-proper administrators, delete fit-and-proper "
+            "records past their retention. A region loads its real board ledger with "
+            "'candour import board_ledger FILE'; synthetic-ledger, demo-talent and demo-people "
+            "make SYNTHETIC data for trying Candour out, labelled synthetic wherever it is "
+            "shown."
         ),
     )
     actions = parser.add_subparsers(dest="leadership_command", metavar="ACTION", required=True)
@@ -76,6 +80,7 @@ def register(subparsers) -> None:
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
     talent.set_defaults(handler=run_demo_talent)
+    leadership_people.register_actions(actions)
 
 
 def _date(text: str) -> datetime.date:

@@ -13,6 +13,7 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from rich.console import Console
@@ -24,6 +25,7 @@ from candour.analytics.spc.constants import IMPROVEMENT_DIRECTIONS, SHIFT_LENGTH
 from candour.analytics.spc.frames import BLANK
 from candour.analytics.spc.words import assurance_words, variation_words
 from candour.analytics.units import UNITS
+from candour.cli.spark_engine import add_engine_options, check_spark_arguments
 from candour.exceptions import DataFileError, OptionError
 from candour.importers.files import read_table
 
@@ -115,6 +117,7 @@ def register(subparsers) -> None:
         metavar="TEXT",
         help="what the values are, for the charts' y-axis (default: the --value column's name)",
     )
+    add_engine_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -164,6 +167,11 @@ def add_beyond_reference_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     check_suffix("--output", args.output, OUTPUT_FORMATS)
     check_suffix("--chart", args.chart, CHART_FORMATS)
+    check_spark_arguments(args, {"chart": "--chart", "sheet": "--sheet"})
+    if args.engine == "spark":
+        from candour.cli.spark_engine import run_spc
+
+        return run_spc(args, spc_options(args))
     try:
         result = _compute(args)
     except DataFileError as error:
@@ -189,26 +197,30 @@ def run(args: argparse.Namespace) -> int:
 
 def _compute(args: argparse.Namespace) -> SPCResult:
     """Run spc() on the input file; its errors count data rows from 1."""
-    return spc(
-        read_table(args.input, sheet=args.sheet),
-        value=args.value,
-        date=args.date,
-        group=args.group,
-        improvement=args.improvement,
-        target=args.target_col if args.target_col else args.target,
-        rebase=args.rebase or (),
-        fix_after_n_points=args.fix_after,
-        screen_outliers=not args.no_screen_outliers,
-        shift_length=args.shift_length,
-        trend_length=args.trend_length,
-        two_in_three_counts_outside=args.two_in_three_counts_outside,
-        assurance_inclusive=args.assurance_inclusive,
-        icons_from_n_points=args.icons_from,
-        warn_missing_periods=args.warn_missing_periods,
-        tolerate_missing=args.tolerate_missing,
-        na=args.na or (),
-        source=str(args.input),
-    )
+    return spc(read_table(args.input, sheet=args.sheet), **spc_options(args))
+
+
+def spc_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of spc() that the command's options give."""
+    return {
+        "value": args.value,
+        "date": args.date,
+        "group": args.group,
+        "improvement": args.improvement,
+        "target": args.target_col if args.target_col else args.target,
+        "rebase": args.rebase or (),
+        "fix_after_n_points": args.fix_after,
+        "screen_outliers": not args.no_screen_outliers,
+        "shift_length": args.shift_length,
+        "trend_length": args.trend_length,
+        "two_in_three_counts_outside": args.two_in_three_counts_outside,
+        "assurance_inclusive": args.assurance_inclusive,
+        "icons_from_n_points": args.icons_from,
+        "warn_missing_periods": args.warn_missing_periods,
+        "tolerate_missing": args.tolerate_missing,
+        "na": args.na or (),
+        "source": str(args.input),
+    }
 
 
 def check_suffix(option: str, path: str | None, allowed: tuple[str, ...]) -> None:

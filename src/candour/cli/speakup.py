@@ -183,6 +183,16 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
 
 
+def _republish_speakup_counts() -> None:
+    """The concern-first assessment reads the published speak-up counts once a day, here."""
+    from django.db import transaction
+
+    from candour.web.oversight import assessment
+
+    with transaction.atomic():
+        assessment.bump("speak-up counts")
+
+
 def run_expire(args: argparse.Namespace) -> int:
     setup_django()
     from candour.web.speakup import actions
@@ -209,6 +219,7 @@ def run_expire(args: argparse.Namespace) -> int:
         )
     print(f"{len(shredded)} case(s) shredded.")
     events = actions.audit_reporter_activity(before=day, by=EXPIRE_ACTOR)
+    _republish_speakup_counts()
     print(f"{events} audit event(s) written for what people speaking up did on earlier days.")
     return 0
 

@@ -13,6 +13,10 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DOMAINS = ("safe", "effective", "caring", "responsive", "well_led", "staff_voice", "performance")
 IMPROVEMENT_DIRECTIONS = ("increase", "decrease", "neutral")
 UNITS = ("proportion", "count", "ratio", "score", "weeks")
+FREQUENCIES = ("month", "quarter", "year", "financial_year")
+COMPARISONS = ("proportion", "ratio", "value")
+# The organisation types measures are compared within (the importers' vocabulary).
+PEER_GROUPS = ("Acute", "Acute specialist", "Mental health", "Community", "Ambulance")
 
 
 @dataclass(frozen=True)
@@ -48,13 +52,27 @@ class MeasureDefinition:
     checked_by: str
     next_review: date
     relevant_change: float | None = None
+    frequency: str = "month"
+    publication_lag_days: int = 45
+    peer_groups: tuple[str, ...] = ()
+    comparison: str | None = None
+    freshness_days: int | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "peer_groups", tuple(self.peer_groups))
         checks = {
             "unit": (self.unit, UNITS),
             "improvement": (self.improvement, IMPROVEMENT_DIRECTIONS),
             "domain": (self.domain, DOMAINS),
+            "frequency": (self.frequency, FREQUENCIES),
         }
+        if self.comparison is not None:
+            checks["comparison"] = (self.comparison, COMPARISONS)
+        for group in self.peer_groups:
+            if group not in PEER_GROUPS:
+                raise ValueError(f"measure {self.id}: peer group {group!r} not in {PEER_GROUPS}")
+        if not isinstance(self.publication_lag_days, int) or self.publication_lag_days < 0:
+            raise ValueError(f"measure {self.id}: publication_lag_days must be a whole number >= 0")
         for field_name, (value, allowed) in checks.items():
             if value not in allowed:
                 raise ValueError(f"measure {self.id}: {field_name} {value!r} not in {allowed}")

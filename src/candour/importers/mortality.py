@@ -132,3 +132,60 @@ def read_observed_expected(path: str | Path) -> pl.DataFrame:
 def has_columns(frame: pl.DataFrame, schema: Schema) -> bool:
     """Whether ``frame`` has every column of ``schema`` (so is meant to be in that layout)."""
     return all(column.name in frame.columns for column in schema.columns)
+
+
+# --- For storing: the observed/expected file under the names the database uses -----------------
+
+# How a SYNTHETIC column may mark generated rows (blank: not synthetic).
+SYNTHETIC_VALUES = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+SYNTHETIC = "SYNTHETIC"
+MAX_GROUP_LENGTH = 200  # characters: the stored diagnosis group's column
+STORED_NAMES = {
+    "PROVIDER_CODE": "ods_code",
+    "DIAGNOSIS_GROUP": "group",
+    "MONTH": "month",
+    "SPELLS": "spells",
+    "OBSERVED": "observed",
+    "EXPECTED": "expected",
+}
+
+
+def synthetic_flags(frame: pl.DataFrame, path: str | Path) -> pl.Series:
+    """Each row's SYNTHETIC mark as a boolean (no column: none is synthetic); a
+    :class:`DataFileError` for a value that is not one of :data:`SYNTHETIC_VALUES` or blank."""
+    if SYNTHETIC not in frame.columns:
+        return pl.Series(SYNTHETIC, [False] * frame.height, dtype=pl.Boolean)
+    text = frame.select(
+        pl.col(SYNTHETIC).cast(pl.String).str.strip_chars().str.to_lowercase().fill_null("")
+    )
+    known = pl.col(SYNTHETIC).is_in([*SYNTHETIC_VALUES, ""])
+    problems = bad_rows(
+        text, ~known, SYNTHETIC, f"SYNTHETIC is one of {', '.join(SYNTHETIC_VALUES)} or blank"
+    )
+    if problems:
+        raise DataFileError(str(path), problems)
+    return text[SYNTHETIC].replace_strict({**SYNTHETIC_VALUES, "": False}, return_dtype=pl.Boolean)
+
+
+def read_monthly_deaths(path: str | Path) -> pl.DataFrame:
+    """An observed/expected file in the SHMI layout, checked, as the rows to store: ``ods_code,
+    group, month`` (first day), ``spells, observed, expected, banding`` ("" when not given) and
+    ``synthetic``."""
+    frame = read_table(path)
+    typed = check_observed_expected(frame, path)
+    problems = bad_rows(
+        typed,
+        pl.col("DIAGNOSIS_GROUP").str.len_chars() > MAX_GROUP_LENGTH,
+        "DIAGNOSIS_GROUP",
+        f"a diagnosis group has at most {MAX_GROUP_LENGTH} characters",
+    )
+    if problems:
+        raise DataFileError(str(path), problems)
+    banding = (
+        typed["SHMI_BANDING"].cast(pl.String).str.strip_chars().fill_null("")
+        if "SHMI_BANDING" in typed.columns
+        else pl.Series([""] * typed.height, dtype=pl.String)
+    )
+    return typed.select(
+        *(pl.col(given).alias(stored) for given, stored in STORED_NAMES.items())
+    ).with_columns(banding.alias("banding"), synthetic_flags(frame, path).alias("synthetic"))

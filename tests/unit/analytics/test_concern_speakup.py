@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from candour.analytics.concern import assess, speakup_flags
@@ -80,35 +80,39 @@ def test_bad_input_names_the_column_and_row():
         speakup_flags(pl.DataFrame({"ods_code": ["RX1"]}))
 
 
-def measures() -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "measure_id": ["m"],
-            "domain": ["safe"],
-            "improvement": ["decrease"],
-            "role": ["other"],
-            "relevant_change": [1.0],
-        }
-    )
+def quiet_picture():
+    from tests.unit.analytics.concern_data import codes, measure, measures, monthly, organisations
+
+    members = codes(20)
+    return monthly(members, spread=0.0), measures(measure()), organisations({"Acute": members})
 
 
 def test_the_status_rises_with_a_speakup_flag_and_the_flag_is_listed():
-    signals = pl.DataFrame(
-        {"ods_code": ["RX1", "RX2"], "measure_id": ["m", "m"], "z": [-2.0, -2.0], "se": [0.1, 0.1]}
+    observations, measure_rows, orgs = quiet_picture()
+    spoken = assess(
+        observations,
+        measures=measure_rows,
+        organisations=orgs,
+        speakup=published(("R01", "2026-27-q3", DETRIMENT, "*")),
     )
-    quiet = assess(measures(), signals)
-    assert set(quiet.by_organisation["status"]) == {"no evidence of concern"}
-    spoken = assess(measures(), signals, speakup=published(("RX1", "2026-27-q3", DETRIMENT, "*")))
-    status = dict(spoken.by_organisation.select("ods_code", "status").rows())
-    assert status == {"RX1": "risk", "RX2": "no evidence of concern"}
-    [flag] = spoken.flags_for("RX1").to_dicts()
-    assert flag["kind"] == "speak_up"
+    assert spoken.status("R01") == "risk"
+    [flag] = spoken.flags_for("R01").filter(pl.col("kind") == "speak_up").to_dicts()
     assert flag["measure_id"] == DETRIMENT
+    assert "reported event" in flag["details"]
 
 
-@given(z=st.floats(min_value=-6, max_value=6, allow_nan=False))
-def test_no_measure_result_offsets_a_speakup_flag(z):
-    signals = pl.DataFrame({"ods_code": ["RX1"], "measure_id": ["m"], "z": [z], "se": [1.0]})
-    result = assess(measures(), signals, speakup=published(("RX1", "2026-27-q3", WOULD_NOT, "*")))
-    assert result.by_organisation["status"][0] in ("risk", "elevated risk")
-    assert "speak_up" in result.flags_for("RX1")["kind"].to_list()
+@settings(max_examples=20, deadline=None)
+@given(value=st.floats(min_value=0.05, max_value=0.95))
+def test_no_measure_result_offsets_a_speakup_flag(value):
+    observations, measure_rows, orgs = quiet_picture()
+    good = observations.with_columns(
+        value=pl.when(pl.col("ods_code") == "R01").then(value).otherwise(pl.col("value"))
+    ).with_columns(numerator=pl.col("value") * pl.col("denominator"))
+    result = assess(
+        good,
+        measures=measure_rows,
+        organisations=orgs,
+        speakup=published(("R01", "2026-27-q3", WOULD_NOT, "*")),
+    )
+    assert result.status("R01") in ("risk", "elevated risk")
+    assert "speak_up" in result.flags_for("R01")["kind"].to_list()

@@ -2,6 +2,7 @@
 
 import csv
 import itertools
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -281,4 +282,7 @@ def test_public_names_are_importable_from_the_package():
 
     for name in ("DATASETS", "load_successors", "CQC_RATINGS", "PERIOD_TYPES", "ImportedData"):
         assert hasattr(datasets, name)
-    assert len(datasets.DATASETS) == 7
+    # each bundled file's dataset, and every one documented in the data reference
+    assert len(datasets.DATASETS) == 11
+    reference = (Path(__file__).parents[3] / "docs" / "reference" / "data.md").read_text()
+    assert all(f"`{name}`" in reference for name in datasets.DATASETS)

@@ -1,15 +1,15 @@
-"""Named constants of the concern engine, each with its source.
+"""Named constants of the concern-first assessment, each with its source.
 
-"P1" to "P9" are the proposals of shared/reference/oversight-methods.md, section 6; the method is
+"P1" to "P9" are the proposals of shared/reference/oversight-methods.md, section 6; "§7" is its
+section 7, the corrections made after measuring the first assessment on real data. The method is
 described in docs/reference/concern.md.
 """
 
 from __future__ import annotations
 
-from statistics import NormalDist
 from typing import Final
 
-# --- Vocabularies of the input frames ----------------------------------------------------------
+# --- Vocabularies ------------------------------------------------------------------------------
 
 # The CQC's five key questions plus the two that oversight must never let averages hide: what staff
 # say (P6) and operational performance against targets.
@@ -22,108 +22,121 @@ DOMAINS: Final = (
     "staff_voice",
     "performance",
 )
+DOMAIN_NAMES: Final = {
+    "safe": "Safe",
+    "effective": "Effective",
+    "caring": "Caring",
+    "responsive": "Responsive",
+    "well_led": "Well-led",
+    "staff_voice": "Staff voice",
+    "performance": "Performance",
+}
 
 # Which direction is better, as in NHSRplotthedots / the SPC engine's ``improvement_direction``.
 INCREASE: Final = "increase"
 DECREASE: Final = "decrease"
-NEUTRAL: Final = "neutral"  # neither is better: a departure either way is a concern (two-sided)
+NEUTRAL: Final = "neutral"  # neither is better: context, never a concern (§7: item 5)
 IMPROVEMENTS: Final = (INCREASE, DECREASE, NEUTRAL)
 
-# What part a measure plays (P3, P6).
-TARGET: Final = "target"  # a national or local target; failing SPC assurance on it is a concern
-BALANCE: Final = "balance"  # a balancing measure (IHI): does hitting a target cause harm elsewhere?
-STAFF_VOICE: Final = "staff_voice"  # what staff say: weighted at least as a target (P6)
-OTHER: Final = "other"
-ROLES: Final = (TARGET, BALANCE, STAFF_VOICE, OTHER)
+# How a measure's organisations are compared with their peers.
+PROPORTION: Final = "proportion"  # numerator of denominator: binomial, arcsine funnel (PR)
+RATIO: Final = "ratio"  # observed / expected events, e.g. deaths: Poisson funnel (SR, CQC method)
+VALUE: Final = "value"  # a published figure without its sampling error (an index, a median)
+COMPARISONS: Final = (PROPORTION, RATIO, VALUE)
 
-# NHS "Making Data Count" variation and assurance icons, as the SPC engine names them.
-COMMON_CAUSE: Final = "common_cause"
-IMPROVEMENT_HIGH: Final = "improvement_high"
-IMPROVEMENT_LOW: Final = "improvement_low"
-CONCERN_HIGH: Final = "concern_high"
-CONCERN_LOW: Final = "concern_low"
-NEUTRAL_HIGH: Final = "neutral_high"
-NEUTRAL_LOW: Final = "neutral_low"
-VARIATION_ICONS: Final = (
-    COMMON_CAUSE,
-    IMPROVEMENT_HIGH,
-    IMPROVEMENT_LOW,
-    CONCERN_HIGH,
-    CONCERN_LOW,
-    NEUTRAL_HIGH,
-    NEUTRAL_LOW,
-)
-# The icons an SPC chart can show for each improvement direction (MDC: a chart only calls a
-# special cause "improvement" or "concern" when the direction is set, and "neutral" when it is
-# not). Anything else means the direction was mapped wrongly somewhere.
-ICONS_FOR_IMPROVEMENT: Final = {
-    INCREASE: (COMMON_CAUSE, IMPROVEMENT_HIGH, CONCERN_LOW),
-    DECREASE: (COMMON_CAUSE, IMPROVEMENT_LOW, CONCERN_HIGH),
-    NEUTRAL: (COMMON_CAUSE, NEUTRAL_HIGH, NEUTRAL_LOW),
-}
-# Special causes that are a concern: the MDC concern icons, and, because Candour treats a neutral
-# measure as two-sided, a neutral special cause on a neutral measure.
-SPC_CONCERN_ICONS: Final = (CONCERN_HIGH, CONCERN_LOW, NEUTRAL_HIGH, NEUTRAL_LOW)
+# The peer groups of §7 ("acute, specialist, mental health, community, ambulance"), named as the
+# importers name organisation types (candour.importers: ORGANISATION_TYPES).
+PEER_GROUPS: Final = ("Acute", "Acute specialist", "Mental health", "Community", "Ambulance")
 
-ASSURANCE_PASS: Final = "pass"  # noqa: S105 - an MDC icon name, not a password
-ASSURANCE_FAIL: Final = "fail"
-ASSURANCE_INCONSISTENT: Final = "inconsistent"
-ASSURANCE_ICONS: Final = (ASSURANCE_PASS, ASSURANCE_FAIL, ASSURANCE_INCONSISTENT)
+PERIOD_TYPES: Final = ("month", "quarter", "year", "financial_year")
 
-DEFAULT_WEIGHT: Final = 1.0  # P1: w_k, when a measure's weight is not given
+# --- Kinds of flag (one error-rate family, §7 and issue 9 item 8) --------------------------------
 
-# --- Levels ----------------------------------------------------------------------------------------
+FUNNEL: Final = "funnel"  # worse than similar organisations in the same period
+SPC: Final = "spc"  # special-cause concern in its own recent data (Making Data Count)
+DIVERGENCE: Final = "divergence"  # target improved while its balance worsened (P3, corrected)
+FAMILY_KINDS: Final = (FUNNEL, SPC, DIVERGENCE)
+# Reported events, not statistical tests: outside the error-rate family, raise the status as
+# evidence that must be answered (a person said they suffered detriment for speaking up).
+SPEAK_UP: Final = "speak_up"
+# An open mortality alert (O/E CUSUM, issue 13): its own false-alarm rate was set by design.
+MORTALITY_ALERT: Final = "mortality_alert"
+NO_RECENT_DATA_KIND: Final = "no_recent_data"
+KINDS: Final = (*FAMILY_KINDS, SPEAK_UP, MORTALITY_ALERT, NO_RECENT_DATA_KIND)
+
+# --- Levels --------------------------------------------------------------------------------------
 
 # The CQC Intelligent Monitoring grades (CQC hospital IM page; Stockport IM report, July 2014), with
-# P2's fourth level for silence that cannot reassure.
+# P2's level for silence that cannot reassure, and §7's "no recent data".
 ELEVATED_RISK: Final = "elevated risk"
 RISK: Final = "risk"
+NO_RECENT_DATA: Final = "no recent data"
 UNINFORMATIVE: Final = "uninformative"
 NO_EVIDENCE: Final = "no evidence of concern"
-# Worst first. "uninformative" ranks above "no evidence of concern": a domain or organisation can
-# only be reassuring if every part of it is (P2; non-compensatory, as P1).
-LEVELS: Final = (ELEVATED_RISK, RISK, UNINFORMATIVE, NO_EVIDENCE)
+NOT_COMPARED: Final = "not compared"  # no peer group, or no measure applies to its type
+# Worst first. "no recent data" ranks above "uninformative": data that stopped arriving is itself
+# something to follow up, never a reason for comfort.
+LEVELS: Final = (ELEVATED_RISK, RISK, NO_RECENT_DATA, UNINFORMATIVE, NO_EVIDENCE, NOT_COMPARED)
 LEVEL_RANK: Final = {level: len(LEVELS) - i for i, level in enumerate(LEVELS)}
 CONCERN_LEVELS: Final = (ELEVATED_RISK, RISK)
 
-# SPC rules are not corrected for multiplicity across organisations and measures, so on their own
-# they raise "risk", never "elevated risk" (P7 keeps "elevated" for q <= 0.01).
-SPC_CONCERN_LEVEL: Final = RISK
+# --- Thresholds ----------------------------------------------------------------------------------
 
-# --- Thresholds ------------------------------------------------------------------------------------
+# Issue 9 item 8: with no real differences, at most 5% of organisations are flagged ("risk" or
+# worse); "elevated risk" at 1%, matching P7's two levels.
+FAMILY_ALPHA: Final = 0.05
+ELEVATED_ALPHA: Final = 0.01
 
-# P7: Benjamini-Hochberg q-value thresholds across all organisations x measures.
-RISK_Q: Final = 0.05
-ELEVATED_Q: Final = 0.01
+# Draws of the null simulation that calibrates each organisation's threshold (common random
+# numbers, seeded): the adjusted p-value's resolution is 1 / draws.
+CALIBRATION_DRAWS: Final = 10_000
+CALIBRATION_SEED: Final = 20190401
+# Two kinds of test are treated as correlated only when at least this many organisations have both
+# (a correlation from fewer is mostly noise); below it they are treated as independent.
+MIN_CORRELATION_OVERLAP: Final = 20
 
-# P2: power to detect the relevant change delta at two-sided 5%, pi = Phi(delta / SE - 1.96);
-# silence is assurance only if pi >= 0.8 (the conventional 80% power).
-POWER_ALPHA: Final = 0.05
-INFORMATIVE_POWER: Final = 0.8
+# §7: compare the latest period that *most* eligible organisations have reported.
+MAJORITY: Final = 0.5
+# Fewer organisations than this in a peer group and period, and no comparison is made: between-
+# organisation variance (tau^2) cannot be estimated (as the funnel pages: MIN_FUNNEL_GROUPS).
+MIN_PEERS: Final = 10
 
-# P1: crit_d is the null 99th percentile of a domain's concern sum.
-DOMAIN_QUANTILE: Final = 0.99
+# Making Data Count: limits from a baseline of 15 to 20 points (NHS England, "Making Data Count:
+# Getting started", 2019, and MDC's "Strengthening your decisions"); a current signal is one within
+# the last 6 points (issue 9 item 5).
+MIN_BASELINE_POINTS: Final = 15
+RECENT_POINTS: Final = 6
 
-# P3: flag divergence when D >= z_{0.95} = 1.645 (intersection-union test at 5%, Berger 1982);
-# Candour calls D >= z_{0.99} = 2.326 "elevated risk", matching P7's two levels.
-DIVERGENCE_ALPHA: Final = 0.05
-DIVERGENCE_ELEVATED_ALPHA: Final = 0.01
+# P3 as corrected in §7: the base period is the same period a year earlier where it exists (so
+# seasonality cancels), else the earliest period both measures share in the same segment.
+DIVERGENCE_BASE_MONTHS: Final = 12
 
-# --- The null distribution of a domain's concern sum (P1) ----------------------------------------
+# Issue 9 item 4: a national standard missed by most of a peer group is a system finding.
+SYSTEM_SHARE: Final = 0.5
 
-# The sum's distribution is computed on a grid of this many cells by convolving each measure's
-# exact distribution (FFT), every cell's mass rounded up to the cell's upper edge; see null.py.
-NULL_GRID_CELLS: Final = 2**17
-# The grid runs to a point the sum exceeds with probability below this under the null.
-NULL_TAIL_BOUND: Final = 1e-13
-# Domain p-values below this are reported as this: floating-point error in the FFT is ~1e-13.
-MIN_DOMAIN_P: Final = 1e-10
+# Issue 9 item 9 / §7 (P2 corrected): reassurance when the organisation's own one-sided 95%
+# confidence bound excludes a clinically relevant deficit from the peer value.
+REASSURANCE_ALPHA: Final = 0.05
 
-# --- Explanations ----------------------------------------------------------------------------------
+# Robust standardisation of published values without a sampling error: MAD x 1.4826 estimates the
+# standard deviation of a normal distribution (Hampel 1974).
+MAD_TO_SD: Final = 1.482602218505602
+# ... and is 37% efficient for normal data (Huber, Robust Statistics, 1981): a z-score it
+# standardises, from m organisations, has about 0.37 (m - 1) degrees of freedom.
+MAD_EFFICIENCY: Final = 0.37
 
-SMALLEST_SHOWN_P: Final = 0.001  # "p<0.001" below this
+# Winsorising standard normal z-scores at their 10% and 90% quantiles (Spiegelhalter 2005, as the
+# funnels do) shrinks their mean square to E[clip(Z, -q, q)^2] = 0.8 - 2 q phi(q) + 0.2 q^2 with
+# q = 1.2816, that is 0.6787: the assessment divides phi by it, so that with no outliers phi
+# estimates 1 and tau^2 is not underestimated (which inflated every z by about a fifth and flagged
+# 17% of organisations in data with no real differences). A consistency factor, like MAD's
+# 1.4826; the funnel charts keep FunnelPlotR's uncorrected phi for conformance.
+WINSORISED_MEAN_SQUARE: Final = 0.6786545589528744
 
+# That robust spread, estimated from m organisations, is worth about 60% of m - 1 degrees of
+# freedom: with normal data the z-scores it gives have the tails of Student's t on 0.6 (m - 1)
+# (simulated for 10 to 50 peers; tests/unit/analytics/test_concern_crosssection.py keeps it so).
+WINSORISED_EFFICIENCY: Final = 0.6
 
-def normal_upper_quantile(alpha: float) -> float:
-    """z with P(Z > z) = alpha for a standard normal Z."""
-    return NormalDist().inv_cdf(1 - alpha)
+# "p<0.001" below this in sentences.
+SMALLEST_SHOWN_P: Final = 0.001

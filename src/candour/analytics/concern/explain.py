@@ -1,193 +1,190 @@
-"""Every finding explains itself: which measure, which rule, the numbers, and the level.
-
-Each function turns one row (a dict of a result frame's columns) into one sentence, for example
-"SHMI 1.12: 3.4 SE above expected, where lower is better (z=3.40, p<0.001, q=0.003) — elevated
-risk".
-"""
+"""Plain-English sentences for every finding: the measure's name, both periods, values in the
+measure's unit, and the comparison made (issue 11 item 1). The statistics sit in a separate
+``details`` text, shown behind "how this was worked out". No internal code ever appears here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from datetime import date
 
 from candour.analytics.concern.constants import (
-    ASSURANCE_FAIL,
-    CONCERN_LEVELS,
-    DECREASE,
-    INCREASE,
-    NEUTRAL_HIGH,
-    NEUTRAL_LOW,
+    PROPORTION,
     SMALLEST_SHOWN_P,
-    SPC_CONCERN_ICONS,
-    SPC_CONCERN_LEVEL,
-    UNINFORMATIVE,
 )
-from candour.analytics.concern.options import ConcernOptions
 
-Row = Mapping[str, Any]
-
-DOMAIN_LABELS = {
-    "safe": "Safe",
-    "effective": "Effective",
-    "caring": "Caring",
-    "responsive": "Responsive",
-    "well_led": "Well-led",
-    "staff_voice": "Staff voice",
-    "performance": "Performance",
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+PEER_GROUP_NOUNS = {
+    "Acute": "acute trusts",
+    "Acute specialist": "specialist trusts",
+    "Mental health": "mental health trusts",
+    "Community": "community trusts",
+    "Ambulance": "ambulance trusts",
 }
-DIRECTION_TEXT = {
-    INCREASE: "higher is better",
-    DECREASE: "lower is better",
-}
-TWO_SIDED_TEXT = "neither direction is better, so either way is a concern"
 
 
-def probability(label: str, p: float | None) -> str:
-    """``p=0.003``: three decimals, ``p<0.001`` below that, ``p=n/a`` when there is none."""
+def period_label(start: date | None, period_type: str | None) -> str:
+    """'June 2025', 'Q1 2024-25', '2019', '2018-19'."""
+    if start is None:
+        return "an unknown period"
+    if period_type == "month":
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    if period_type == "quarter":
+        financial = start.year if start.month >= 4 else start.year - 1
+        quarter = ((start.month - 4) % 12) // 3 + 1
+        return f"Q{quarter} {financial}-{str(financial + 1)[-2:]}"
+    if period_type == "financial_year":
+        return f"{start.year}-{str(start.year + 1)[-2:]}"
+    return str(start.year)
+
+
+def formatted(value: float | None, unit: str) -> str:
+    """A value in its unit: 0.682 -> '68.2%' for a proportion, 1.05 for a ratio, '14.2 weeks'."""
+    if value is None:
+        return "no value"
+    if unit == PROPORTION:
+        return f"{100 * value:.1f}%"
+    if unit in ("ratio", "index"):
+        return f"{value:.2f}"
+    if unit in ("weeks", "days"):
+        return f"{value:.1f} {unit}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def change(before: float, after: float, unit: str) -> str:
+    """'up 3.0 percentage points', 'down 0.05'."""
+    difference = after - before
+    direction = "up" if difference > 0 else "down" if difference < 0 else "unchanged"
+    if direction == "unchanged":
+        return direction
+    if unit == PROPORTION:
+        return f"{direction} {abs(100 * difference):.1f} percentage points"
+    return f"{direction} {formatted(abs(difference), unit)}"
+
+
+def peers(group: str | None) -> str:
+    return PEER_GROUP_NOUNS.get(group or "", "similar organisations")
+
+
+def p_text(p: float | None) -> str:
     if p is None:
-        return f"{label}=n/a"
-    if p < SMALLEST_SHOWN_P:
-        return f"{label}<{SMALLEST_SHOWN_P}"
-    return f"{label}={p:.3f}"
+        return "not computed"
+    return f"<{SMALLEST_SHOWN_P}" if p < SMALLEST_SHOWN_P else f"{p:.3f}"
 
 
-def figure(value: float) -> str:
-    """A measured value as published: up to four significant figures."""
-    return f"{value:.4g}"
-
-
-def measure_heading(row: Row) -> str:
-    return row["name"] if row["value"] is None else f"{row['name']} {figure(row['value'])}"
-
-
-def measure_explanation(row: Row, options: ConcernOptions) -> str:
-    """The z-test of one organisation x measure (P1, P2, P7)."""
-    heading = measure_heading(row)
-    if row["z"] is None:
-        return f"{heading}: no z-score was supplied, so it was not tested — {UNINFORMATIVE}"
-    position = _position(row["z"])
-    direction = DIRECTION_TEXT.get(row["improvement"], TWO_SIDED_TEXT)
-    numbers = f"z={row['z']:.2f}, {probability('p', row['p'])}, {probability('q', row['q'])}"
-    numbers += _weight_note(row)
-    if row["level"] in CONCERN_LEVELS:
-        return f"{heading}: {position}, where {direction} ({numbers}) — {row['level']}"
-    if row["z_concern"] > 0:
-        finding = f"not significant ({numbers})"
-    else:
-        side = "favourable" if row["z_concern"] < 0 else "no departure"
-        finding = f"{side} (z={row['z']:.2f}), so it adds nothing to concern"
+def funnel_sentence(row: dict, measure: dict) -> str:
+    unit = measure["unit"]
+    share = round(100 * (row["worse_than_share"] or 0))
     return (
-        f"{heading}: {position}, where {direction}; {finding}; {_power_clause(row, options)}"
-        f" — {row['level']}"
+        f"{measure['name']}: {formatted(row['value'], unit)} in "
+        f"{period_label(row['period_start'], row['period_type'])}, against "
+        f"{formatted(row['peer_value'], unit)} for {row['n_peers']} other {peers(row['peer_group'])}"
+        f" in the same period; worse than {share}% of them."
     )
 
 
-def _position(z: float) -> str:
-    side = "above" if z > 0 else "below" if z < 0 else "at"
-    if side == "at":
-        return "exactly as expected"
-    return f"{abs(z):.1f} SE {side} expected"
-
-
-def _weight_note(row: Row) -> str:
-    if row["weight_used"] > row["weight"]:
-        return (
-            f"; as staff voice, weight raised from {row['weight']:g} to {row['weight_used']:g} (P6)"
-        )
-    return ""
-
-
-def _power_clause(row: Row, options: ConcernOptions) -> str:
-    unknown = "so its power is unknown and silence is not reassurance"
-    if row["relevant_change"] is None:
-        return f"no relevant change is set for this measure, {unknown}"
-    if row["se"] is None:
-        return f"no standard error was supplied, {unknown}"
-    change = figure(row["relevant_change"])
-    threshold = f"{options.informative_power:g}"
-    if row["informative"]:
-        return f"power {row['power']:.2f} ≥ {threshold} to detect a change of {change}"
+def funnel_details(row: dict, calibration: dict) -> str:
+    tau = "" if not row.get("tau2") else f", between-trust variance tau² = {row['tau2']:.2g}"
     return (
-        f"power {row['power']:.2f} < {threshold} to detect a change of {change},"
-        " so silence here is not reassurance"
+        f"Compared with the other {peers(row['peer_group'])} only (leave-one-out), on a funnel "
+        f"with overdispersion{tau}: z = {row['z']:.2f}. " + family_details(calibration)
     )
 
 
-def spc_explanation(row: Row) -> str | None:
-    """The SPC findings of one organisation x measure that are concerns, or None."""
-    reasons = []
-    icon = row["spc_variation"]
-    if icon in SPC_CONCERN_ICONS:
-        if icon in (NEUTRAL_HIGH, NEUTRAL_LOW):
-            reasons.append(f"SPC shows special-cause variation ({icon}) where {TWO_SIDED_TEXT}")
-        else:
-            reasons.append(f"SPC shows special-cause variation of concern ({icon})")
-    if row["spc_assurance"] == ASSURANCE_FAIL and row["spc_target_fail"]:
-        reasons.append("SPC assurance shows the process will consistently miss its target (fail)")
-    if not reasons:
-        return None
-    return f"{row['name']}: " + "; and ".join(reasons) + f" — {SPC_CONCERN_LEVEL}"
-
-
-def domain_explanation(row: Row, options: ConcernOptions) -> str:
-    """A domain's concern sum against its null distribution (P1), and its status."""
-    label = DOMAIN_LABELS[row["domain"]]
-    if row["n_tested"] == 0:
-        return (
-            f"{label}: none of its {row['n_measures']} measure(s) was tested;"
-            f" coverage {row['coverage']:.2f} — {row['status']}"
-        )
-    text = (
-        f"{label}: K={row['concern']:.2f} from {row['n_tested']} of {row['n_measures']}"
-        f" measure(s), {row['scaled']:.2f}× the null {options.domain_quantile * 100:g}% point"
-        f" {row['crit']:.2f} ({probability('p', row['p'])}, {probability('q', row['q'])})"
-    )
-    if row["worst_measure"] is not None:
-        text += f"; largest contribution {row['worst_measure']}"
-    if row["n_measure_flags"]:
-        text += f"; {row['n_measure_flags']} measure flag(s)"
-    text += f"; coverage {row['coverage']:.2f}"
-    return f"{text} — {row['status']}"
-
-
-def divergence_explanation(row: Row, options: ConcernOptions) -> str:
-    """P3: did the target improve while its balancing measure worsened?"""
-    target = (
-        f"{row['target_name']} {_moved(row['dz_target'], 'improved', 'worsened')}"
-        f" ({figure(row['target_base'])} → {figure(row['target_now'])})"
-    )
-    balance = (
-        f"its balancing measure {row['balance_name']}"
-        f" {_moved(row['dz_balance'], 'worsened', 'improved')}"
-        f" ({figure(row['balance_base'])} → {figure(row['balance_now'])})"
-    )
-    d = row["divergence"]
-    threshold = options.divergence_z
-    comparison = "≥" if d >= threshold else "<"
-    verdict = row["level"] if row["level"] is not None else "not flagged"
+def spc_sentence(row: dict, measure: dict) -> str:
+    unit = measure["unit"]
+    period = row["worst_period_type"]
     return (
-        f"{target} while {balance}: D = min({row['dz_target']:.2f}, {row['dz_balance']:.2f})"
-        f" = {d:.2f} {comparison} {threshold:.3f} (intersection–union test,"
-        f" {probability('p', row['p'])}) — {verdict}"
+        f"{measure['name']}: {formatted(row['worst_value'], unit)} in "
+        f"{period_label(row['worst_period_start'], period)}, {gap(row['worst_value'] - row['worst_peer_median'], unit)}"
+        f" the median of other {peers(row['peer_group'])} ({formatted(row['worst_peer_median'], unit)});"
+        f" from {period_label(row['baseline_start'], period)} to {period_label(row['baseline_end'], period)}"
+        f" it was {gap(row['centre'], unit)} them on average. A change this large against its own"
+        " history is special cause, not chance."
     )
 
 
-def _moved(dz: float, positive: str, negative: str) -> str:
-    word = positive if dz >= 0 else negative
-    return f"{word} by {abs(dz):.2f} SE"
+def gap(difference: float, unit: str) -> str:
+    """'3.1 percentage points below', '0.05 above', 'level with'."""
+    if difference == 0:
+        return "level with"
+    side = "above" if difference > 0 else "below"
+    if unit == PROPORTION:
+        return f"{abs(100 * difference):.1f} percentage points {side}"
+    return f"{formatted(abs(difference), unit)} {side}"
 
 
-def organisation_explanation(row: Row, options: ConcernOptions) -> str:
-    """The status, the worst flag, and the headline: the worst domain, never an average (P1)."""
-    if row["headline_domain"] is None:
-        worst_domain = "No domain shows any concern."
-    else:
-        worst_domain = (
-            f"Worst domain: {DOMAIN_LABELS[row['headline_domain']]} at {row['headline']:.2f}×"
-            f" its null {options.domain_quantile * 100:g}% point."
-        )
-    worst_flag = f" Worst flag: {row['flags'][0]}." if row["flags"] else ""
+def spc_details(row: dict, calibration: dict) -> str:
     return (
-        f"{row['ods_code']} — {row['status']}.{worst_flag} {worst_domain}"
-        f" {row['n_flags']} flag(s); coverage {row['coverage']:.2f}."
+        f"Making Data Count XmR limits on the organisation's difference from its peers' median, "
+        f"fixed on the first points of the series since its last break: the point lies {row['s_max']:.1f} sigma beyond the average (3 sigma is the process "
+        f"limit); the largest of the last {row['n_recent']} points, as a normal equivalent "
+        f"z = {row['z']:.2f}. " + family_details(calibration)
+    )
+
+
+def divergence_sentence(row: dict, target: dict, balance: dict) -> str:
+    base = period_label(row["base_start"], row["period_type"])
+    now = period_label(row["now_start"], row["period_type"])
+    return (
+        f"{target['name']} {change(row['target_base'], row['target_now'], target['unit'])} "
+        f"({formatted(row['target_base'], target['unit'])} to "
+        f"{formatted(row['target_now'], target['unit'])}) from {base} to {now} while its balancing "
+        f"measure, {balance['name'].lower()}, went "
+        f"{change(row['balance_base'], row['balance_now'], balance['unit'])} "
+        f"({formatted(row['balance_base'], balance['unit'])} to "
+        f"{formatted(row['balance_now'], balance['unit'])}): both moved more than at other "
+        f"{peers(row['peer_group'])}."
+    )
+
+
+def divergence_details(row: dict, calibration: dict) -> str:
+    return (
+        "Difference in differences against the peer group's change, with the between-trust "
+        f"variance of changes estimated from the data: target z = {row['dz_target']:.2f}, balance "
+        f"z = {row['dz_balance']:.2f}; the smaller, {row['z']:.2f}, is the test (intersection-union). "
+        + family_details(calibration)
+    )
+
+
+def family_details(calibration: dict) -> str:
+    return (
+        f"The organisation has {calibration['n_tests']} tests; it is flagged at z of "
+        f"{calibration['threshold']:.2f} or more (elevated risk from "
+        f"{calibration['elevated_threshold']:.2f}), thresholds set by simulation under the observed "
+        "correlation of the tests so that with no real differences 5% of organisations are "
+        f"flagged. Adjusted p of its worst test = {p_text(calibration['p_adjusted'])}."
+    )
+
+
+def missing_sentence(row: dict, measure: dict, window: dict) -> str:
+    return (
+        f"{measure['name']}: no data for "
+        f"{period_label(window['period_start'], window['period_type'])}, which "
+        f"{window['n_reporting']} {peers(row['peer_group'])} have reported (its latest ends "
+        f"{row['last_period_end']:%d %B %Y}); it cannot be compared until it reports."
+    )
+
+
+def system_sentence(row: dict, measure: dict) -> str:
+    standard = formatted(row["threshold"], measure["unit"])
+    relation = "below" if row["comparison"] == "at_least" else "above"
+    return (
+        f"{row['n_missing']} of {row['n_total']} {peers(row['peer_group'])} were {relation} the "
+        f"{standard} standard for {measure['name'].lower()} in "
+        f"{period_label(row['period_start'], row['period_type'])}: a system-wide finding, not "
+        "evidence about any one of them."
     )

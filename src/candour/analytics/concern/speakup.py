@@ -20,8 +20,17 @@ from typing import Any
 
 import polars as pl
 
+from candour.analytics.concern.checks import (
+    ROW,
+    TEXT,
+    Column,
+    conformed,
+    duplicates,
+    problems_of,
+    raise_if_any,
+    required_rule,
+)
 from candour.analytics.concern.constants import RISK
-from candour.analytics.concern.frames import checked_speakup
 
 SPEAKUP_FLAG_KIND = "speak_up"
 SPEAKUP_DOMAIN = "staff_voice"
@@ -33,6 +42,21 @@ SPEAKUP_FLAG_MEASURES = {
     ),
 }
 ZERO = "0"
+SPEAKUP_COLUMNS = (
+    Column("ods_code", TEXT, meaning="the organisation"),
+    Column("quarter", TEXT, meaning="the quarter, e.g. 2026-27-q3"),
+    Column("measure_id", TEXT, meaning="a speak-up theme measure, e.g. speakup_cases"),
+    Column("display", TEXT, meaning="the disclosed count as published: 0, * or a multiple of 5"),
+)
+
+
+def checked_speakup(frame: Any) -> pl.DataFrame:
+    """Published speak-up theme counts (disclosure-controlled), checked; may be empty."""
+    speakup = conformed(frame, SPEAKUP_COLUMNS, "speakup", allow_empty=True)
+    problems = problems_of(speakup, [required_rule(c.name, c.meaning) for c in SPEAKUP_COLUMNS])
+    problems += duplicates(speakup, ["ods_code", "quarter", "measure_id"])
+    raise_if_any("speakup", problems)
+    return speakup.drop(ROW)
 
 
 def speakup_flags(published: Any) -> pl.DataFrame:

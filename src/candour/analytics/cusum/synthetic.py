@@ -23,12 +23,14 @@ NHS Digital's SHMI layout (observed and expected deaths per trust, group and mon
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from candour.analytics.cusum.design import true_risk
+from candour.exceptions import OptionError
 
 # Steiner et al. (2000), as the conformance README's data: Parsonnet-like score and logistic risk.
 PARSONNET_NEGBIN_SIZE = 1.1
@@ -88,6 +90,25 @@ def trust_codes(n: int) -> list[str]:
     return [f"SYN{i + 1:02d}" for i in range(n)]
 
 
+def _checked_codes(codes: Sequence[str] | None, trusts: int) -> list[str]:
+    if codes is None:
+        return trust_codes(trusts)
+    codes = list(codes)
+    if len(codes) != trusts or len(set(codes)) != trusts:
+        raise OptionError(f"codes must name {trusts} different trusts; got {len(codes)}")
+    return codes
+
+
+def _checked_plant(plant: Sequence[tuple[str, str]], codes: list[str]) -> list[tuple[str, str]]:
+    groups = [name for name, _, _ in GROUPS]
+    for code, group in plant:
+        if code not in codes:
+            raise OptionError(f"cannot plant a change at {code!r}: it is not one of the trusts")
+        if group not in groups:
+            raise OptionError(f"cannot plant a change in {group!r}: the groups are {groups}")
+    return list(plant)
+
+
 def parsonnet_scores(rng: np.random.Generator, n: int) -> np.ndarray:
     """min(71, NegBin(size, mean)): NumPy's negative binomial takes p = size / (size + mean)."""
     p = PARSONNET_NEGBIN_SIZE / (PARSONNET_NEGBIN_SIZE + PARSONNET_NEGBIN_MEAN)
@@ -115,11 +136,17 @@ def synthetic_nation(
     start: dt.date = dt.date(2022, 4, 1),
     change: dt.date | None = None,
     seed: int = 20260101,
+    codes: Sequence[str] | None = None,
+    plant: Sequence[tuple[str, str]] | None = None,
 ) -> SyntheticNation:
     """Patients of ``trusts`` trusts in every group over ``years`` years; the first ``planted``
-    trusts (in a shuffled order) have one group's odds doubled from ``change``."""
+    trusts (in a shuffled order) have one group's odds doubled from ``change``.
+
+    ``codes`` names the trusts instead of ``SYN01``... (as many as ``trusts``); ``plant`` names
+    the (trust, group) series to plant instead of the shuffled choice (``planted`` is then
+    ignored). The same seed gives the same patients either way."""
     rng = np.random.default_rng(seed)
-    codes = trust_codes(trusts)
+    codes = _checked_codes(codes, trusts)
     days = round(365.25 * years)
     change = change or start + dt.timedelta(days=days // 2)
     sizes = rng.uniform(0.5, 1.5, trusts)
@@ -127,6 +154,8 @@ def synthetic_nation(
     plants = tuple(
         Planted(codes[t], GROUPS[i % len(GROUPS)][0], change) for i, t in enumerate(chosen)
     )
+    if plant is not None:
+        plants = tuple(Planted(code, group, change) for code, group in _checked_plant(plant, codes))
     planted_series = {(p.trust, p.group) for p in plants}
     change_day = (change - start).days
     frames = []
@@ -188,3 +217,45 @@ def monthly_observed_expected(patients: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("PROVIDER_CODE", "DIAGNOSIS_GROUP", "MONTH")
     )
+
+
+def months_before(month: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` months before ``month``'s."""
+    index = month.year * 12 + month.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def synthetic_trust_months(
+    names: dict[str, str],
+    *,
+    plant: Sequence[tuple[str, str]],
+    last_month: dt.date,
+    years: int = 3,
+    seed: int = 20260101,
+) -> tuple[pl.DataFrame, SyntheticNation]:
+    """A synthetic SHMI-layout file for real trusts (``names``: ODS code -> name), for trying
+    the alert workflow: :func:`synthetic_nation` over the ``years`` years up to and including
+    ``last_month``, with the (trust, group) series in ``plant`` doubled in odds from half-way.
+    Every row is marked SYNTHETIC and its PROVIDER_NAME says so."""
+    if not names:
+        raise OptionError("name at least one trust to make synthetic data for")
+    start = months_before(last_month, years * 12 - 1)
+    end = months_before(last_month, -1)
+    nation = synthetic_nation(
+        trusts=len(names),
+        years=(end - start).days / 365.25,
+        start=start,
+        change=months_before(last_month, years * 6 - 1),
+        seed=seed,
+        codes=list(names),
+        plant=plant,
+    )
+    monthly = monthly_observed_expected(nation.patients).with_columns(
+        pl.col("PROVIDER_CODE")
+        .replace_strict(
+            {code: f"{name} (SYNTHETIC DATA)" for code, name in names.items()},
+            return_dtype=pl.String,
+        )
+        .alias("PROVIDER_NAME")
+    )
+    return monthly, nation

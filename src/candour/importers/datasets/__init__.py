@@ -12,8 +12,12 @@ from candour.importers.datasets import (
     cqc,
     ods,
     rtt_ae,
+    rtt_year_end,
     shmi,
     staff_survey,
+    staff_survey_2021,
+    staff_survey_indices,
+    staff_survey_management,
 )
 from candour.importers.datasets.base import (
     CELL_COLUMNS,
@@ -32,7 +36,22 @@ from candour.importers.datasets.successors import load_successors
 
 DATASETS: dict[str, Dataset] = {
     module.DATASET.name: module.DATASET
-    for module in (ods, cqc, staff_survey, rtt_ae, ae_attendances, shmi, cancer)
+    # The order of `candour import all`. An organisation's type is set by the first dataset that
+    # gives one: the staff surveys' benchmarking groups (which tell specialist trusts from other
+    # acute trusts, newest first) before the CQC's four types.
+    for module in (
+        ods,
+        staff_survey_2021,
+        staff_survey,
+        cqc,
+        staff_survey_indices,
+        staff_survey_management,
+        rtt_ae,
+        rtt_year_end,
+        ae_attendances,
+        shmi,
+        cancer,
+    )
 }
 
 __all__ = [

@@ -213,3 +213,24 @@ def title_case_name(name: pl.Expr) -> pl.Expr:
     ):
         titled = titled.str.replace_all(rf"\b{word}\b", fixed)
     return titled.str.replace(r"^the ", "The ").str.replace_all(r"'S\b", "'s")
+
+
+def measured(
+    name: str,
+    path: str,
+    frame: pl.DataFrame,
+    measures: dict[str, dict[str, pl.Expr]],
+    period_type: str,
+    *,
+    orgs: pl.DataFrame | None = None,
+) -> ImportedData:
+    """The import of a file whose rows are one organisation and period each: its organisations
+    (``orgs``, default the frame's ``ods_code``), the ``measures`` observed per row, and the
+    (organisation, period) cells the file covers."""
+    return ImportedData(
+        name,
+        path,
+        organisations=organisations(frame.select("ods_code") if orgs is None else orgs),
+        observations=observations(frame, measures, period_type),
+        cells=cells(frame, period_type),
+    )

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
     REGIONAL = "regional", "Regional oversight"
     TALENT_BOARD = "talent_board", "Talent board member"
+    REQUESTER = "requester", "Data requester"
     ADMIN = "admin", "Administrator"
 
 

@@ -1,4 +1,7 @@
-"""Leadership data (issue 12, first half): the board posts ledger and regional talent boards.
+"""Leadership data (issue 12): the board posts ledger and regional talent boards here; appraisals
+and 360-degree feedback (:mod:`.models_appraisal`), fit-and-proper records and conduct concerns
+(:mod:`.models_fitness`) and new-deal packages (:mod:`.models_newdeal`) in their own modules,
+imported at the end of this one so Django registers them.
 
 The ledger stores posts, holdings and vacancy episodes only; every metric (vacancy, interim
 cover, tenure, recent appointments) is computed from them by
@@ -153,6 +156,17 @@ class Person(models.Model):
         default="",
         help_text="The sector they come from, when not the NHS (for example local government).",
     )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leadership_person",
+        help_text="Their Candour account, when they have one: they see their own appraisals.",
+    )
+    # Sensitive: for the fit-and-proper retention rule only (records are kept until the 75th
+    # birthday); shown on no page.
+    date_of_birth = models.DateField(null=True, blank=True)
     synthetic = models.BooleanField(default=False)
 
     class Meta:
@@ -339,3 +353,9 @@ class DiversityTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.year}: {self.target:.0%}"
+
+
+# The other leadership models, by area (imported here so that Django registers them).
+from candour.web.leadership.models_appraisal import *  # noqa: E402, F403
+from candour.web.leadership.models_fitness import *  # noqa: E402, F403
+from candour.web.leadership.models_newdeal import *  # noqa: E402, F403

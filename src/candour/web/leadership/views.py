@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from candour.importers.catalogue import sources
 from candour.web.core.access import requires
 from candour.web.core.roles import Role
-from candour.web.leadership import actions, queries
+from candour.web.leadership import actions, queries, queries_newdeal
 from candour.web.leadership.access import board_for, boards_of
 from candour.web.leadership.forms import DecisionForm
 from candour.web.leadership.models import BoardPost, Person, SuccessionDecision
@@ -64,7 +64,11 @@ def region(request, region_code: str):
     board = board_for(request.user, region_code)
     context = _region_context(board, "region")
     items = queries.supply_and_demand(board, context["as_of"])
-    context |= {"items": items, "counts": queries.demand_counts(items)}
+    context |= {
+        "items": items,
+        "counts": queries.demand_counts(items),
+        "overdue": queries_newdeal.overdue_in_region(board.region_code, context["as_of"]),
+    }
     return render(request, "leadership/region.html", context)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from candour.web.core import audit
 from candour.web.core.actions import actor_label
 from candour.web.core.models import User
-from candour.web.oversight import policy
+from candour.web.oversight import assessment, policy
 from candour.web.oversight.imports import (  # moved there; still importable from here
     ImportSummary as ImportSummary,
 )
@@ -91,6 +91,8 @@ def save_target(
             "balancing_measures": sorted(balancing_measure_ids),
         },
     )
+    if Target.Status.PUBLISHED in (was, target.status):
+        assessment.bump(f"target {target.pk}")
     return target
 
 
@@ -130,6 +132,8 @@ def set_target_status(*, target: Target, status: str, by) -> Target:
         target_id=target.pk,
         details={"previous_status": previous},
     )
+    if Target.Status.PUBLISHED in (previous, status):
+        assessment.bump(f"target {target.pk}")
     return target
 
 

@@ -14,9 +14,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from candour.analytics.concern.constants import LEVEL_RANK
 from candour.web.core.access import SIGNED_IN, requires
 from candour.web.core.problems import PROBLEM_CONTENT_TYPE
-from candour.web.oversight import actions, monitoring, policy, queries
+from candour.web.oversight import actions, assessment, monitoring, policy, queries
 from candour.web.oversight.api_params import (
     ConcernQuery,
     NoQuery,
@@ -303,8 +304,9 @@ def _jsonable(row: dict) -> dict:
 
 @requires(*SIGNED_IN)
 class AssessmentList(CheckedQuery, APIView):
-    """Every organisation's concern-first assessment: status, headline (its worst domain, never an
-    average), coverage and flag count. Ordered by concern."""
+    """Every open organisation's concern-first assessment, most concern first: status, headline
+    (its worst test against its own threshold: 1 is the line of risk), worst domain, number of
+    findings, coverage. The same numbers as the pages and ``candour assess``."""
 
     query_serializer = RegionQuery
 
@@ -314,28 +316,32 @@ class AssessmentList(CheckedQuery, APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        result = monitoring.assessment()
-        if result is None:
-            return Response({"count": 0, "results": []})
-        rows = result.by_organisation.drop("flags")
+        result = assessment.current()
+        rows = result.organisations.drop("flags")
         region = self.query.get("region")
         if region:
-            codes = list(
-                Organisation.objects.filter(region_code=region.upper()).values_list(
-                    "ods_code", flat=True
-                )
+            rows = rows.filter(pl.col("region_code") == region.upper())
+        rows = (
+            rows.with_columns(
+                rank=pl.col("status").replace_strict(LEVEL_RANK, default=0, return_dtype=pl.Int64)
             )
-            rows = rows.filter(pl.col("ods_code").is_in(codes))
-        rows = rows.sort("headline", descending=True, nulls_last=True)
+            .sort(["rank", "headline"], descending=True, nulls_last=True)
+            .drop("rank")
+        )
         return Response(
-            {"count": rows.height, "results": [_jsonable(r) for r in rows.iter_rows(named=True)]}
+            {
+                "as_of": result.as_of.isoformat(),
+                "count": rows.height,
+                "results": [_jsonable(r) for r in rows.iter_rows(named=True)],
+            }
         )
 
 
 @requires(*SIGNED_IN)
 class AssessmentDetail(CheckedQuery, APIView):
-    """One organisation's assessment: headline, each domain, each measure and every flag with its
-    explanation (which measure, which rule, the numbers)."""
+    """One organisation's assessment: its status row, every finding (a plain-English sentence,
+    the periods and values compared, and how it was worked out), every measure it reports with
+    the period compared, and the system-wide findings for its peer group."""
 
     @extend_schema(operation_id="assessments_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, ods_code: str):
@@ -346,9 +352,16 @@ class AssessmentDetail(CheckedQuery, APIView):
         return Response(
             {
                 "ods_code": ods_code.upper(),
+                "as_of": picture["as_of"].isoformat(),
                 "headline": _jsonable(headline),
-                "domains": [_jsonable(d) for d in picture["by_domain"]],
-                "measures": [_jsonable(m) for m in picture["by_measure"].values()],
-                "flags": [_jsonable(f) for f in picture["flags"]],
+                "flags": [_jsonable(f) for f in picture["flags"] + picture["missing"]],
+                "measures": [
+                    _jsonable({k: v for k, v in m.items() if k != "measure"})
+                    for m in picture["by_measure"]
+                ],
+                "system": [
+                    _jsonable({k: v for k, v in s.items() if k != "measure"})
+                    for s in picture["system"]
+                ],
             }
         )

@@ -31,6 +31,7 @@ from candour.importers.datasets import (
 )
 from candour.web.core import audit
 from candour.web.core.actions import actor_label
+from candour.web.oversight import assessment
 from candour.web.oversight.models import ImportRun, Measure, Observation, Organisation, Rating
 
 BATCH_SIZE = 2000
@@ -90,7 +91,7 @@ class _OrganisationChanges:
     fields: tuple[str, ...]
 
 
-def _sha256(path: str) -> str:
+def file_sha256(path: str) -> str:
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -101,7 +102,10 @@ def _sha256(path: str) -> str:
 @transaction.atomic
 def sync_measures(*, by) -> int:
     """Make the Measure table match ``data/measures.toml``. Returns how many changed."""
-    definitions = {d.id: asdict(d) for d in measure_definitions().values()}
+    definitions = {
+        d.id: {**asdict(d), "peer_groups": list(d.peer_groups)}
+        for d in measure_definitions().values()
+    }
     fields = [f for f in next(iter(definitions.values())) if f != "id"]
     stored = {row.pop("id"): row for row in Measure.objects.values("id", *fields)}
     changed = 0
@@ -112,6 +116,7 @@ def sync_measures(*, by) -> int:
             changed += 1
     if changed:
         audit.append(actor=actor_label(by), action="measures.sync", details={"changed": changed})
+        assessment.bump("measures")
     return changed
 
 
@@ -417,7 +422,7 @@ def import_dataset(
     run = ImportRun.objects.create(
         dataset=imported.dataset,
         source_file=imported.path,
-        sha256=_sha256(imported.path),
+        sha256=file_sha256(imported.path),
         rows=imported.rows,
         replaced=summary.replaced,
         imported_by=actor_label(by),
@@ -434,4 +439,5 @@ def import_dataset(
             **asdict(summary),
         },
     )
+    assessment.bump(f"import {imported.dataset}")
     return summary

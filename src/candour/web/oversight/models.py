@@ -87,6 +87,13 @@ class Measure(models.Model):
     checked_by = models.CharField(max_length=100, blank=True, default="")
     next_review = models.DateField()
     relevant_change = models.FloatField(null=True, blank=True)
+    frequency = models.CharField(max_length=20, default="month")
+    publication_lag_days = models.PositiveIntegerField(default=45)
+    peer_groups = models.JSONField(
+        default=list, blank=True, help_text="Organisation types it applies to; empty for all."
+    )
+    comparison = models.CharField(max_length=20, blank=True, null=True)  # noqa: DJ001 - None: from the unit
+    freshness_days = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["domain", "name"]
@@ -350,3 +357,30 @@ class ConcernEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for concern {self.concern_id}"
+
+
+class DataVersion(models.Model):
+    """A single row counting changes to what the concern-first assessment reads (observations,
+    measures, organisations, published targets, published speak-up counts): every action that
+    changes one bumps it, and one assessment is stored per version (candour.web.oversight.
+    assessment)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.PositiveBigIntegerField(default=0)
+    reason = models.CharField(max_length=80, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"
+
+
+class AssessmentSnapshot(models.Model):
+    """The assessment of one data version, as Parquet frames in a zip archive: computed when the
+    data change, never on a request."""
+
+    version = models.PositiveBigIntegerField(unique=True)
+    as_of = models.DateField()
+    computed_at = models.DateTimeField(auto_now=True)
+    payload = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"assessment of data version {self.version} as of {self.as_of}"

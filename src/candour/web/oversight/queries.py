@@ -6,7 +6,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 
 from candour.web.oversight.models import Measure, Observation, Organisation, Rating, Target
 
@@ -27,7 +28,12 @@ def organisations(
     if not include_closed:
         queryset = queryset.filter(close_date__isnull=True, successor__isnull=True)
     if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(ods_code__iexact=search.strip()))
+        words = plain(search)
+        queryset = queryset.annotate(plain_name=plain_name()).filter(
+            Q(plain_name__contains=words)
+            | Q(ods_code__iexact=search.strip())
+            | Q(predecessors__ods_code__iexact=search.strip())
+        )
     if region:
         queryset = queryset.filter(region_code=region)
     if org_type:
@@ -37,6 +43,38 @@ def organisations(
             ratings__service="Overall", ratings__key_question="overall", ratings__rating=rating
         )
     return queryset.distinct().order_by("name")
+
+
+APOSTROPHES = ("'", "\u2019", "\u2018")  # straight and curly: "Guy's" is found by "guys"
+
+
+def plain(text: str) -> str:
+    """Search text as names are matched: lower case, without apostrophes or doubled spaces."""
+    text = text.lower()
+    for mark in APOSTROPHES:
+        text = text.replace(mark, "")
+    return " ".join(text.split())
+
+
+def plain_name():
+    """The organisation's name as :func:`plain` makes search text, in the database."""
+    name = Lower("name")
+    for mark in APOSTROPHES:
+        name = Replace(name, Value(mark), Value(""))
+    return name
+
+
+def former_organisations(search: str) -> list[Organisation]:
+    """Closed or merged organisations whose ODS code is ``search``, with their successors: a
+    search for an old code says where it went."""
+    code = search.strip().upper()
+    if not code:
+        return []
+    return list(
+        Organisation.objects.filter(ods_code=code)
+        .exclude(close_date__isnull=True, successor__isnull=True)
+        .select_related("successor")
+    )
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:

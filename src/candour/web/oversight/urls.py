@@ -12,6 +12,7 @@ urlpatterns = [
         views.series_chart,
         name="series_chart",
     ),
+    path("ranking/", views.national_ranking, name="ranking"),
     path("regions/", views.region_list, name="regions"),
     path("regions/<str:region_code>/", views.region_detail, name="region"),
     path("measures/", views.measure_list, name="measures"),

@@ -1,3 +1,4 @@
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -7,7 +8,7 @@ from django.views.decorators.http import require_POST
 from candour.importers.catalogue import sources
 from candour.importers.datasets import CQC_RATINGS
 from candour.web.core.access import SIGNED_IN, requires
-from candour.web.oversight import actions, monitoring, policy, queries
+from candour.web.oversight import actions, assessment, monitoring, policy, queries
 from candour.web.oversight.forms import ConcernForm, EvidenceForm, TargetForm
 from candour.web.oversight.models import Concern, ConcernEvidence, Measure, Organisation, Target
 from candour.web.oversight.policy import (
@@ -44,6 +45,7 @@ def organisation_list(request):
             "choices": queries.filter_choices(),
             "cqc_ratings": CQC_RATINGS,
             "query_string": query.urlencode(),
+            "former_organisations": queries.former_organisations(params["search"]),
         },
     )
 
@@ -216,7 +218,7 @@ def concern_new(request, ods_code: str):
     flag = monitoring.find_flag(organisation.ods_code, flag_key) if flag_key else None
     if flag_key and flag is None:
         raise Http404("that flag is no longer raised by the data")
-    initial = {"title": flag_title(flag), "explanation": flag["explanation"]} if flag else {}
+    initial = {"title": flag_title(flag), "explanation": flag["sentence"]} if flag else {}
     form = ConcernForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -361,11 +363,6 @@ def region_detail(request, region_code: str):
             status=Concern.Status.OPEN, organisation__region_code=region_code.upper()
         ).select_related("organisation", "owner"),
     )
-    by_org: dict[str, list] = {}
-    for concern in open_concerns:
-        by_org.setdefault(concern.organisation_id, []).append(concern)
-    for item in ranking:
-        item["open_concerns"] = by_org.get(item["organisation"].ods_code, [])
     return render(
         request,
         "oversight/region_detail.html",
@@ -373,7 +370,23 @@ def region_detail(request, region_code: str):
             "region_name": ranking[0]["organisation"].region_name,
             "region_code": region_code.upper(),
             "ranking": ranking,
+            "concerns": list(open_concerns),
         },
+    )
+
+
+@requires(*SIGNED_IN)
+def national_ranking(request):
+    result = assessment.current()
+    measures = {m["measure_id"]: m for m in result.measures.iter_rows(named=True)}
+    system = [
+        dict(row, measure=measures[row["measure_id"]])
+        for row in result.system.filter(pl.col("system_wide")).iter_rows(named=True)
+    ]
+    return render(
+        request,
+        "oversight/ranking.html",
+        {"ranking": monitoring.ranking(), "system": system, "as_of": result.as_of},
     )
 
 
@@ -393,6 +406,7 @@ def measure_detail(request, measure_id: str):
             "balancing_for": measure.balancing_for.filter(status=Target.Status.PUBLISHED),
             "source": sources().get(measure.source),
             "has_funnel": measure.unit == monitoring.PROPORTION and bool(measure.denominator),
+            "windows": monitoring.measure_windows(measure),
         },
     )
 

@@ -153,6 +153,8 @@ class ReferralKind(models.TextChoices):
     PATIENT_SAFETY = "patient_safety", "Patient safety incident (PSIRF)"
     COUNTER_FRAUD = "counter_fraud", "Counter-fraud"
     REGULATOR = "regulator", "Regulator (for example the CQC)"
+    # Into a conduct concern about a board member, with the reporter's consent (issue 12).
+    CONDUCT = "conduct", "Conduct concern about a board member (to the chair)"
 
 
 class SpeakUpAgain(models.TextChoices):

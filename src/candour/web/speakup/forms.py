@@ -484,7 +484,10 @@ class ActionDoneForm(forms.Form):
 
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Refer to", choices=ReferralKind.choices, widget=forms.RadioSelect
+        label="Refer to",
+        # A conduct concern is its own step (ConductReferralForm): it needs consent and a summary.
+        choices=[c for c in ReferralKind.choices if c[0] != ReferralKind.CONDUCT],
+        widget=forms.RadioSelect,
     )
     reference = forms.CharField(
         label="Their reference (optional)",

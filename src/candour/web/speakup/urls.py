@@ -39,6 +39,7 @@ urlpatterns = [
     path(CASE + "action/", steps.case_action, name="case_action"),
     path(CASE + "action-done/", steps.case_action_done, name="case_action_done"),
     path(CASE + "referral/", steps.case_referral, name="case_referral"),
+    path(CASE + "conduct/", steps.case_conduct, name="case_conduct"),
     path(CASE + "feedback/", steps.case_feedback, name="case_feedback"),
     path(CASE + "close/", steps.case_close, name="case_close"),
     path(CASE + "check-in/", steps.case_check_in, name="case_check_in"),

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "candour.web.oversight",
     "candour.web.speakup",
     "candour.web.leadership",
+    "candour.web.mortality",
+    "candour.web.datarequests",
 ]
 
 MIDDLEWARE = [
@@ -351,3 +353,21 @@ SPEAKUP_CACHE = "speakup"
 # temporary files on disk, and an upload over the limit is refused while it is being read.
 FILE_UPLOAD_HANDLERS = ["candour.web.speakup.uploads.BoundedMemoryUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 1  # a concern carries one attachment
+
+
+# =================================================================================================
+# Mortality alerts (candour.web.mortality): see docs/reference/cusum.md, "Alerts that must be
+# answered". Checked at start-up (candour.web.mortality.conf).
+# =================================================================================================
+MORTALITY_ALERTS = {
+    # Each series' threshold h is set so that, in control, its chart would signal about this often
+    # per series-year (Imperial College's alerts: about 0.1%, Bottle & Aylin 2011).
+    "false_alarm_rate": 0.001,
+    # The excess of deaths the O/E CUSUM is tuned to detect (observed 1.5 times expected).
+    "rate_ratio": 1.5,
+    # Days the trust has to respond to a new alert (and to one returned for more).
+    "response_days": 30,
+    # An alert opened on this many person-days (one person on one day counts once) with no
+    # response is flagged: "seen 12 times in 40 days, no response".
+    "seen_without_response": 10,
+}

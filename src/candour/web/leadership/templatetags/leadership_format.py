@@ -30,3 +30,19 @@ def role_label(role: str) -> str:
 @register.filter
 def share(value) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def pounds(value) -> str:
+    """Whole pounds with thousands separators: £4,500,000."""
+    return "–" if value is None else f"£{value:,}"
+
+
+@register.filter
+def in_unit(value, measure) -> str:
+    """A measure's value in its unit: a proportion as a percentage, anything else to 2 places."""
+    if value is None:
+        return "–"
+    if getattr(measure, "unit", "") == "proportion":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.2f}"

@@ -29,7 +29,7 @@ def measure_value(value, unit: str) -> str:
     if unit == "count":
         return intcomma(round(value))
     if unit == "ratio":
-        return f"{value:.3f}"
+        return f"{value:.2f}"  # as boards read SHMI: 1.08, not 1.0754
     if unit == "weeks":
         return f"{value:.1f} weeks"
     return f"{value:.2f}"
@@ -108,14 +108,54 @@ def assurance_icon(icon):
 LEVEL_TAGS = {
     "elevated risk": "nhsuk-tag--red",
     "risk": "nhsuk-tag--orange",
+    "no recent data": "nhsuk-tag--yellow",
     "uninformative": "nhsuk-tag--grey",
     "no evidence of concern": "nhsuk-tag--white",
+    "history": "nhsuk-tag--grey",
+    "not compared": "nhsuk-tag--grey",
+}
+# What each level is called on the pages (docs/reference/concern.md explains each).
+LEVEL_LABELS = {
+    "elevated risk": "Elevated risk",
+    "risk": "Risk",
+    "no recent data": "No recent data",
+    "uninformative": "Not assured",
+    "no evidence of concern": "No evidence of concern",
+    "history": "History only",
+    "not compared": "Not compared",
 }
 
 
 @register.filter
 def level_tag(level: str) -> str:
     return LEVEL_TAGS.get(level, "nhsuk-tag--grey")
+
+
+@register.filter
+def level_label(level: str | None) -> str:
+    return LEVEL_LABELS.get(level or "", "Not assessed")
+
+
+@register.filter
+def domain_label(domain: str | None) -> str:
+    from candour.analytics.concern.constants import DOMAIN_NAMES
+
+    return DOMAIN_NAMES.get(domain or "", "–")
+
+
+@register.filter
+def peer_label(group: str | None) -> str:
+    from candour.analytics.concern.explain import peers
+
+    return peers(group)
+
+
+@register.filter
+def period_words(day, period_type: str) -> str:
+    """'June 2025', 'Q1 2024-25', '2019', '2018-19' (the sentences' own wording)."""
+    from candour.analytics.concern.explain import period_label as label
+
+    return label(day, period_type)
 
 
 @register.simple_tag
@@ -129,3 +169,17 @@ def icon_words(icon: str | None) -> str:
     """A variation or assurance icon in words, for alt text."""
     drawn = mdc_variation_icon(icon) or mdc_assurance_icon(icon)
     return drawn.words if drawn else "not shown"
+
+
+@register.filter
+def measure_change(change, unit: str) -> str:
+    """A change between periods in the measure's unit: percentage points for a proportion
+    ("down 3.0 percentage points" would read as a relative change if shown as -3.0%)."""
+    if change is None:
+        return "–"
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    if unit == "proportion":
+        return f"{sign}{abs(change) * 100:.1f} percentage points"
+    if unit == "ratio":
+        return f"{sign}{abs(change):.2f}"
+    return f"{sign}{measure_value(abs(change), unit)}"

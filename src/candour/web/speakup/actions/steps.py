@@ -24,6 +24,7 @@ from candour.web.speakup.actions.common import (
 from candour.web.speakup.choices import (
     CATEGORIES,
     Author,
+    ReferralKind,
     Status,
 )
 from candour.web.speakup.conf import config
@@ -160,7 +161,10 @@ def complete_action(*, action: CaseAction, evidence: str, by) -> CaseAction:
 
 @transaction.atomic
 def refer(*, case: Case, kind: str, reference: str = "", by) -> Referral:
-    """An onward referral (HR, safeguarding, patient-safety incident, counter-fraud, regulator)."""
+    """An onward referral (HR, safeguarding, patient-safety incident, counter-fraud, regulator).
+    A conduct concern is :func:`candour.web.speakup.actions.conduct.refer_to_conduct`."""
+    if kind == ReferralKind.CONDUCT:
+        raise ValidationError("Refer a conduct concern with its own step (consent and summary).")
     case = _locked(case)
     _require_triaged(case)
     referral = Referral.objects.create(

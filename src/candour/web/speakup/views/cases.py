@@ -32,6 +32,7 @@ from candour.web.speakup.forms import (
     ShareForm,
     TriageForm,
 )
+from candour.web.speakup.forms_conduct import ConductReferralForm
 from candour.web.speakup.models import Attachment
 from candour.web.speakup.sessions import guardian_keypair
 from candour.web.speakup.views.guardian import (
@@ -163,6 +164,7 @@ def _case_forms(case, user, bound) -> dict:
     if case.status in (Status.TRIAGED, Status.ACTIONED, Status.FEEDBACK_GIVEN):
         offered["action"] = ActionForm
         offered["referral"] = ReferralForm
+        offered["conduct"] = ConductReferralForm
         offered["action_done"] = ActionDoneForm
     if case.status in (Status.TRIAGED, Status.ACTIONED):
         offered["feedback"] = FeedbackForm
@@ -188,6 +190,8 @@ def _case_forms(case, user, bound) -> dict:
             forms[name] = form_class(prefix=name, initial={"body": actions.ACKNOWLEDGEMENT})
         elif name == "action":
             forms[name] = form_class(prefix=name, organisation_code=case.organisation_id)
+        elif name == "conduct":
+            forms[name] = form_class(prefix=name, organisation=case.organisation)
         else:
             forms[name] = form_class(prefix=name)
     forms["share"] = bound.get("share") or ShareForm(

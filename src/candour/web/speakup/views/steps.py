@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from candour.web.speakup import actions, vault
+from candour.web.speakup.actions.conduct import refer_to_conduct
 from candour.web.speakup.choices import (
     Author,
 )
@@ -27,6 +28,7 @@ from candour.web.speakup.forms import (
     ShareForm,
     TriageForm,
 )
+from candour.web.speakup.forms_conduct import ConductReferralForm
 from candour.web.speakup.models import CaseAction
 from candour.web.speakup.views.cases import render_case
 from candour.web.speakup.views.guardian import (
@@ -53,6 +55,8 @@ def _step(name: str, form_class, perform, *, needs_form: bool = True, anchor: st
             kwargs.update(organisation_code=case.organisation_id, exclude=request.user)
         if form_class is ActionForm:
             kwargs.update(organisation_code=case.organisation_id)
+        if form_class is ConductReferralForm:
+            kwargs.update(organisation=case.organisation)
         form = form_class(request.POST, **kwargs)
         if form.is_valid():
             try:
@@ -123,6 +127,19 @@ case_referral = _step(
     ReferralForm,
     lambda request, case, opened, keypair, data: actions.refer(
         case=case, kind=data["kind"], reference=data["reference"], by=request.user
+    ),
+    anchor="#actions",
+)
+case_conduct = _step(
+    "conduct",
+    ConductReferralForm,
+    lambda request, case, opened, keypair, data: refer_to_conduct(
+        case=case,
+        subject=data["subject"],
+        category=data["category"],
+        summary=data["summary"],
+        consent_on=data["consent_on"],
+        by=request.user,
     ),
     anchor="#actions",
 )
