@@ -51,3 +51,12 @@ def test_the_funnel_names_its_denominator_peers_and_method(regional):
     assert "τ² = " in text
     assert not re.search(r"^1\.\d+$", text, re.MULTILINE)  # no proportion above 1
     assert not CODE.search(text), CODE.findall(text)
+
+
+def test_the_measure_page_shows_mdcs_icons_not_letters_in_circles(regional):
+    page = regional.get("/measures/ae_4hr_all/").content.decode()
+    icons = re.findall(r'<svg[^>]*class="candour-mdc-icon".*?</svg>', page, re.DOTALL)
+    assert icons
+    assert any('aria-label="Variation: ' in icon for icon in icons)
+    assert any('aria-label="Assurance: ' in icon for icon in icons)
+    assert not any("<text" in icon for icon in icons)  # drawn, not a letter in a circle
