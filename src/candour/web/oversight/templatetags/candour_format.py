@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from candour.analytics.spc.icons import Icon, icon_svg
 from candour.analytics.spc.icons import assurance_icon as mdc_assurance_icon
 from candour.analytics.spc.icons import variation_icon as mdc_variation_icon
+from candour.analytics.units import format_change, format_value
 
 register = template.Library()
 
-SMALL_PROPORTION = 0.01  # below 1%, show hundredths of a percent so small rates don't read as 0.0%
 SPARKLINE_WIDTH = 120
 SPARKLINE_HEIGHT = 28
 SPARKLINE_COLOUR = "#005eb8"  # NHS Blue (NHS identity guidelines)
@@ -21,18 +20,8 @@ SPARKLINE_COLOUR = "#005eb8"  # NHS Blue (NHS identity guidelines)
 
 @register.filter
 def measure_value(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "proportion":
-        digits = 2 if abs(value) < SMALL_PROPORTION else 1
-        return f"{value * 100:.{digits}f}%"
-    if unit == "count":
-        return intcomma(round(value))
-    if unit == "ratio":
-        return f"{value:.2f}"  # as boards read SHMI: 1.08, not 1.0754
-    if unit == "weeks":
-        return f"{value:.1f} weeks"
-    return f"{value:.2f}"
+    """A value in the measure's unit: "76.9%", "1,204", "1.08", "18.4 weeks"."""
+    return format_value(value, unit)
 
 
 @register.filter
@@ -175,11 +164,4 @@ def icon_words(icon: str | None) -> str:
 def measure_change(change, unit: str) -> str:
     """A change between periods in the measure's unit: percentage points for a proportion
     ("down 3.0 percentage points" would read as a relative change if shown as -3.0%)."""
-    if change is None:
-        return "–"
-    sign = "+" if change > 0 else "−" if change < 0 else ""
-    if unit == "proportion":
-        return f"{sign}{abs(change) * 100:.1f} percentage points"
-    if unit == "ratio":
-        return f"{sign}{abs(change):.2f}"
-    return f"{sign}{measure_value(abs(change), unit)}"
+    return format_change(change, unit)
