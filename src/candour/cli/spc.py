@@ -21,14 +21,10 @@ from rich.table import Table
 
 from candour.analytics.spc import SPCResult, spc
 from candour.analytics.spc.chart import CHART_FORMATS, save_chart
-from candour.analytics.spc.constants import (
-    ASSURANCE_WORDS,
-    IMPROVEMENT_DIRECTIONS,
-    SHIFT_LENGTHS,
-    TREND_LENGTHS,
-    VARIATION_WORDS,
-)
+from candour.analytics.spc.constants import IMPROVEMENT_DIRECTIONS, SHIFT_LENGTHS, TREND_LENGTHS
 from candour.analytics.spc.frames import BLANK
+from candour.analytics.spc.words import assurance_words, variation_words
+from candour.analytics.units import UNITS
 from candour.cli.spark_engine import add_engine_options, check_spark_arguments
 from candour.exceptions import DataFileError, OptionError
 from candour.importers.files import read_table
@@ -110,6 +106,17 @@ def register(subparsers) -> None:
         help=f"write a chart per series ({', '.join(CHART_FORMATS)}); "
         "with several series OUT-<series> files",
     )
+    parser.add_argument(
+        "--unit",
+        choices=UNITS,
+        help="the values' unit, for the charts' axis and labels (a proportion from 0 to 1 is "
+        "drawn as a percentage)",
+    )
+    parser.add_argument(
+        "--value-label",
+        metavar="TEXT",
+        help="what the values are, for the charts' y-axis (default: the --value column's name)",
+    )
     add_engine_options(parser)
     parser.set_defaults(handler=run)
 
@@ -182,7 +189,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         print(f"wrote {write_points(result, Path(args.output))}")
     if args.chart:
-        for path in write_charts(result, Path(args.chart)):
+        labels = {"unit": args.unit, "value_label": args.value_label}
+        for path in write_charts(result, Path(args.chart), **labels):
             print(f"wrote {path}")
     return 0
 
@@ -237,8 +245,8 @@ def summary_table(result: SPCResult) -> Table:
             str(gaps),
             str(row["latest_date"]),
             "missing" if row["latest_value"] is None else f"{row['latest_value']:.6g}",
-            VARIATION_WORDS.get(row["variation_icon"], "not shown"),
-            ASSURANCE_WORDS.get(row["assurance_icon"], "no target"),
+            variation_words(row),
+            assurance_words(row),
         )
     return table
 
@@ -325,12 +333,13 @@ def write_frame(frame: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_charts(result: SPCResult, path: Path) -> list[Path]:
-    """One chart per series: ``path`` itself for one series, else ``<stem>-<series><suffix>``."""
+def write_charts(result: SPCResult, path: Path, **labels: object) -> list[Path]:
+    """One chart per series: ``path`` itself for one series, else ``<stem>-<series><suffix>``.
+    ``labels`` are :func:`~candour.analytics.spc.chart.spc_chart`'s unit and value_label."""
     if result.n_series == 1:
-        return [save_chart(result, path)]
+        return [save_chart(result, path, **labels)]
     return [
-        save_chart(result, path.with_name(f"{path.stem}-{slug(key)}{path.suffix}"), key)
+        save_chart(result, path.with_name(f"{path.stem}-{slug(key)}{path.suffix}"), key, **labels)
         for key in result.series_keys()
     ]
 

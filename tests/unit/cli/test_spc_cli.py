@@ -54,6 +54,22 @@ def test_ae_csv_summary_output_and_charts(ae_csv, tmp_path, capsys):
     }
 
 
+def test_charts_are_in_the_unit_given_with_plain_legends(ae_csv, tmp_path, capsys):
+    chart = tmp_path / "chart.svg"
+    code = run(
+        ae_csv, "--value", "performance", "--date", "period", "--group", "org_code",
+        "--target", "0.95", "--chart", chart, "--unit", "proportion",
+        "--value-label", "Share of attendances within 4 hours",
+    )  # fmt: skip
+    assert code == 0
+    svg = (tmp_path / "chart-RRK.svg").read_text(encoding="utf-8")
+    assert "Share of attendances within 4 hours (%)" in svg
+    assert ">Target 95%<" in svg
+    assert ">Jan 2018<" in svg
+    assert "special_cause_" not in svg
+    assert "common_cause" not in svg
+
+
 def test_parquet_output_and_target_column(ae_csv, tmp_path, capsys):
     frame = pl.read_csv(ae_csv).with_columns(goal=pl.lit(0.5))
     source = tmp_path / "ae.parquet"

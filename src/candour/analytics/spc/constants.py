@@ -147,3 +147,16 @@ ASSURANCE_WORDS = {
     "fail": "consistently failing the target",
     "inconsistent": "hit and miss: the target may or may not be met",
 }
+
+# Point types as a chart's legend names them (MDC's words; no internal codes in any text).
+POINT_LABELS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral_high": "Special cause: neutral (high)",
+    "special_cause_neutral_low": "Special cause: neutral (low)",
+}
+# Why a series has no assurance (or no variation) icon, in words.
+NO_TARGET_WORDS = "no target"
+NO_DIRECTION_WORDS = "not assessed: the measure has no better direction"
+TOO_FEW_POINTS_WORDS = "too few points to judge"

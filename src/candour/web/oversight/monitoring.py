@@ -21,6 +21,7 @@ from candour.analytics.spc import SPCResult, spc
 from candour.exceptions import UserError
 from candour.importers.assessment import breaks_frame
 from candour.web.oversight import assessment
+from candour.web.oversight.chart_options import funnel_chart_options, spc_chart_options
 from candour.web.oversight.models import Measure, Organisation, Target
 
 SERIES_KEY = ("measure_id", "ods_code")
@@ -323,7 +324,12 @@ def series_chart_svg(measure_id: str, ods_code: str) -> str | None:
         if result is None:
             return ""
         measure = Measure.objects.get(pk=measure_id)
-        return chart_svg(result, (measure_id, ods_code), title=f"{measure.name}: {ods_code}")
+        return chart_svg(
+            result,
+            (measure_id, ods_code),
+            title=f"{measure.name}: {ods_code}",
+            **spc_chart_options(measure),
+        )
 
     key = f"candour:spc-chart:{assessment.data_version()}:{measure_id}:{ods_code}"
     return cache.get_or_set(key, render, timeout=CHART_CACHE_SECONDS) or None
@@ -388,7 +394,8 @@ def funnel_chart_svg(measure: Measure) -> str | None:
             f"{measure.name}: {peers(window['peer_group'])}, "
             f"{period_label(window['period_start'], window['period_type'])}"
         )
-        return funnel_svg(result, title=title)
+        options = funnel_chart_options(measure, peers(window["peer_group"]))
+        return funnel_svg(result, title=title, **options)
 
     key = f"candour:funnel-chart:{assessment.data_version()}:{measure.pk}"
     return cache.get_or_set(key, render, timeout=CHART_CACHE_SECONDS) or None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from candour.analytics.spc.icons import Icon, icon_svg
+from candour.analytics.spc.icons import assurance_icon as mdc_assurance_icon
+from candour.analytics.spc.icons import variation_icon as mdc_variation_icon
+from candour.analytics.units import format_change, format_value
+
 register = template.Library()
 
-SMALL_PROPORTION = 0.01  # below 1%, show hundredths of a percent so small rates don't read as 0.0%
 SPARKLINE_WIDTH = 120
 SPARKLINE_HEIGHT = 28
 SPARKLINE_COLOUR = "#005eb8"  # NHS Blue (NHS identity guidelines)
@@ -17,18 +20,8 @@ SPARKLINE_COLOUR = "#005eb8"  # NHS Blue (NHS identity guidelines)
 
 @register.filter
 def measure_value(value, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "proportion":
-        digits = 2 if abs(value) < SMALL_PROPORTION else 1
-        return f"{value * 100:.{digits}f}%"
-    if unit == "count":
-        return intcomma(round(value))
-    if unit == "ratio":
-        return f"{value:.2f}"  # as boards read SHMI: 1.08, not 1.0754
-    if unit == "weeks":
-        return f"{value:.1f} weeks"
-    return f"{value:.2f}"
+    """A value in the measure's unit: "76.9%", "1,204", "1.08", "18.4 weeks"."""
+    return format_value(value, unit)
 
 
 @register.filter
@@ -81,48 +74,24 @@ def rating_tag(rating: str) -> str:
     return RATING_TAGS.get(rating, "nhsuk-tag--grey")
 
 
-# Making Data Count icons, drawn as small labelled circles in MDC's colours (NHSRplotthedots
-# ptd_spc_colours): improvement blue, concern orange, neutral purple, common cause grey.
+# Making Data Count icons, as NHS England designed them (candour.analytics.spc.icons draws them).
 MDC_ICON_SIZE = 28
-MDC_VARIATION = {
-    "common_cause": ("#a6a6a6", "~", "Common cause variation"),
-    "improvement_high": ("#00b0f0", "H", "Special cause improvement, high"),
-    "improvement_low": ("#00b0f0", "L", "Special cause improvement, low"),
-    "concern_high": ("#e46c0a", "H", "Special cause concern, high"),
-    "concern_low": ("#e46c0a", "L", "Special cause concern, low"),
-    "neutral_high": ("#490092", "H", "Special cause neutral, high"),
-    "neutral_low": ("#490092", "L", "Special cause neutral, low"),
-}
-MDC_ASSURANCE = {
-    "pass": ("#00b0f0", "P", "Consistently passing the target"),
-    "fail": ("#e46c0a", "F", "Consistently failing the target"),
-    "inconsistent": ("#a6a6a6", "?", "Hit and miss: the target may or may not be met"),
-}
 
 
-def _mdc_icon(colour: str, letter: str, label: str):
-    half = MDC_ICON_SIZE / 2
-    return format_html(
-        '<svg class="candour-mdc-icon" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
-        '<title>{}</title><circle cx="{}" cy="{}" r="{}" fill="#ffffff" stroke="{}" stroke-width="3"/>'
-        '<text x="{}" y="{}" text-anchor="middle" font-size="14" font-weight="bold" font-family="Arial, sans-serif" fill="{}">{}</text></svg>',
-        MDC_ICON_SIZE, MDC_ICON_SIZE, MDC_ICON_SIZE, MDC_ICON_SIZE, label, label,
-        half, half, half - 2, colour, half, half + 5, "#212b32", letter,
-    )  # fmt: skip
+def _mdc_icon(icon: Icon | None, missing: str):
+    if icon is None:
+        return format_html('<span class="nhsuk-body-s">{}</span>', missing)
+    return mark_safe(icon_svg(icon, MDC_ICON_SIZE))  # noqa: S308 - drawn from constants, label escaped
 
 
 @register.simple_tag
 def variation_icon(icon):
-    if not icon or icon not in MDC_VARIATION:
-        return format_html('<span class="nhsuk-body-s">{}</span>', "Not shown")
-    return _mdc_icon(*MDC_VARIATION[icon])
+    return _mdc_icon(mdc_variation_icon(icon), "Not shown")
 
 
 @register.simple_tag
 def assurance_icon(icon):
-    if not icon or icon not in MDC_ASSURANCE:
-        return format_html('<span class="nhsuk-body-s">{}</span>', "No target")
-    return _mdc_icon(*MDC_ASSURANCE[icon])
+    return _mdc_icon(mdc_assurance_icon(icon), "No target")
 
 
 LEVEL_TAGS = {
@@ -187,22 +156,12 @@ def lookup_icons(icons: dict, measure_id: str, ods_code: str):
 @register.filter
 def icon_words(icon: str | None) -> str:
     """A variation or assurance icon in words, for alt text."""
-    if icon in MDC_VARIATION:
-        return MDC_VARIATION[icon][2].lower()
-    if icon in MDC_ASSURANCE:
-        return MDC_ASSURANCE[icon][2].lower()
-    return "not shown"
+    drawn = mdc_variation_icon(icon) or mdc_assurance_icon(icon)
+    return drawn.words if drawn else "not shown"
 
 
 @register.filter
 def measure_change(change, unit: str) -> str:
     """A change between periods in the measure's unit: percentage points for a proportion
     ("down 3.0 percentage points" would read as a relative change if shown as -3.0%)."""
-    if change is None:
-        return "–"
-    sign = "+" if change > 0 else "−" if change < 0 else ""
-    if unit == "proportion":
-        return f"{sign}{abs(change) * 100:.1f} percentage points"
-    if unit == "ratio":
-        return f"{sign}{abs(change):.2f}"
-    return f"{sign}{measure_value(abs(change), unit)}"
+    return format_change(change, unit)
