@@ -72,20 +72,30 @@ def test_a_bump_makes_the_next_request_serve_the_new_versions_chart(
     assert StoredChart.objects.filter(version=version, key="rtt_18wk:RJ1").exists()
 
 
-def test_the_pre_render_stores_every_chart_an_organisation_page_links(regional, capsys):
+def test_the_pre_render_stores_every_current_chart_an_organisation_page_links(regional, capsys):
+    from candour.web.oversight.prerender import current_series
+
     version = assessment.data_version()
     assert main(["charts", "render", "--organisation", "R0B"]) == 0  # a merged trust
     assert f"Data version {version}:" in capsys.readouterr().out
-    stored = StoredChart.objects.count()
+    assert StoredChart.objects.filter(kind=chart_store.ORGANISATION_ICONS, key="R0B").exists()
     html = regional.get("/organisations/R0B/").content.decode()
-    links = re.findall(r'src="(/organisations/\w+/measures/[\w-]+/chart\.svg)"', html)
-    assert len(links) >= 5
-    assert any("/organisations/RLN/" in link for link in links)  # a predecessor's series
-    for link in links:
-        code, measure = re.match(r"/organisations/(\w+)/measures/([\w-]+)/", link).groups()
-        assert chart_store.is_stored(chart_store.SERIES, f"{measure}:{code}", version), link
-        assert regional.get(link).status_code == 200
-    assert StoredChart.objects.count() == stored  # the page and its charts drew nothing new
+    links = re.findall(r'src="/organisations/(\w+)/measures/([\w-]+)/chart\.svg"', html)
+    current = current_series()
+    assert len([s for s in links if (s[1], s[0]) in current]) >= 4
+    assert any(code == "RLN" for code, _ in links)  # a predecessor's series, shown as history
+    history = 0
+    for code, measure in links:
+        stored = chart_store.is_stored(chart_store.SERIES, f"{measure}:{code}", version)
+        assert stored == ((measure, code) in current), (code, measure)
+        history += not stored
+    before = StoredChart.objects.count()
+    for code, measure in links * 2:
+        assert (
+            regional.get(f"/organisations/{code}/measures/{measure}/chart.svg").status_code == 200
+        )
+    # the page drew nothing; each history chart was drawn once, on its first view
+    assert StoredChart.objects.count() == before + history
 
 
 def test_older_versions_charts_are_deleted_once_the_new_set_is_stored(

@@ -1,8 +1,8 @@
 """``candour charts render``: every chart the pages link to, drawn once for the current data.
 
 Run by the daily job and after imports (docs/how-to/deploy.md), never inside a request: the SPC
-chart of each open organisation's series (its predecessors' too), each measure's funnel, each
-open mortality alert's chart and the Making Data Count icons of every series, stored for the
+chart of each open organisation's current measures, each measure's funnel, each open mortality
+alert's chart and the Making Data Count icons of every series (predecessors' too), stored for the
 current data version (candour.web.oversight.chart_store); then the charts of older versions are
 deleted.
 """
@@ -26,9 +26,10 @@ def register(subparsers) -> None:
         "render",
         help="draw and store every chart the pages link to, for the current data",
         description=(
-            "Draw and store, for the current data version, every chart the pages link to: each "
-            "open organisation's SPC charts (its predecessors' series too) with their icons, "
-            "each measure's funnel and each open mortality alert's chart. Charts already stored "
+            "Draw and store, for the current data version, the charts the pages link to: each "
+            "open organisation's SPC charts of its current measures (a chart shown only as "
+            "history is drawn on its first view) with the icons of all its series (its "
+            "predecessors' too), each measure's funnel and each open mortality alert's chart. Charts already stored "
             "for the version are kept, so an interrupted run carries on. Then the charts of "
             "older data versions are deleted (with --organisation, only those organisations' "
             "charts). Run it after imports and in the daily job: a page never waits for a chart."

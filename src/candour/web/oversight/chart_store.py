@@ -9,8 +9,8 @@ renders it again for that version, in any worker. The Making Data Count icons of
 organisation's (or a measure's) series are stored the same way, as a Parquet frame.
 
 ``candour charts render`` (:func:`render_all`, run by the daily job and after imports) renders
-every chart the pages link to for the current version, then deletes older versions' charts: a
-person opening a page never waits for a chart to be drawn.
+every chart of a current measure the pages link to for the current version, then deletes older
+versions' charts: a person opening a page never waits for such a chart to be drawn.
 
 Why the database rather than files under ``CANDOUR_VAR_DIR``: every gunicorn worker and the daily
 job (which may run on another host) see the same store; a chart row and the data version live in
