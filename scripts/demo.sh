@@ -26,5 +26,7 @@ mkdir -p var
 "$BIN/candour" leadership demo-people
 # The monitoring job (daily, and after each import): each signal becomes an alert owned at the trust.
 "$BIN/candour" mortality run
+# Every chart the pages link to, drawn once for this data (as the daily job does): no page waits.
+"$BIN/candour" charts render --jobs 2
 echo "Serving Candour on http://127.0.0.1:8000 (Ctrl+C to stop)"
 exec "$BIN/python" manage.py runserver 127.0.0.1:8000 --noreload

@@ -12,6 +12,7 @@ from candour.analytics.cusum.core import poisson_cusum, vlad
 from candour.analytics.cusum.monitor import EXPECTED, MONTH, OBSERVED, one_in
 from candour.web.mortality.models import MortalityAlert
 from candour.web.mortality.queries import series_of
+from candour.web.oversight.chart_store import MORTALITY_ALERT, Stored, stored
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 220
@@ -27,10 +28,18 @@ def charted_series(alert: MortalityAlert) -> pl.DataFrame:
     return charted.with_columns(vlad(series, **options).get_column("vlad"))
 
 
-def alert_chart_svg(alert: MortalityAlert) -> str | None:
+def alert_chart(alert: MortalityAlert) -> Stored | None:
+    """The alert's chart as stored for the current data (drawn and stored now if it was not);
+    None when no monthly data is stored for its series."""
+    chart = stored(MORTALITY_ALERT, str(alert.pk), lambda: render_alert_chart(alert).encode())
+    return chart if chart.body else None
+
+
+def render_alert_chart(alert: MortalityAlert) -> str:
+    """The alert's chart drawn now, as SVG ("" when no monthly data is stored for its series)."""
     charted = charted_series(alert)
     if charted.is_empty():
-        return None
+        return ""
     name = f"{alert.group} at {alert.organisation.name}"
     cusum = cusum_chart(
         charted,

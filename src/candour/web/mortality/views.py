@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from candour.web.core.access import requires
 from candour.web.mortality import actions, charts, policy, queries
 from candour.web.mortality.forms import ResponseForm, ReviewForm
 from candour.web.mortality.models import MonitoringRun, MortalityAlert
+from candour.web.oversight.chart_store import svg_response
 
 ALERT_FIELDS = ("organisation", "concern", "concern__owner", "concern__closing_evidence")
 
@@ -90,12 +91,10 @@ def alert_detail(request, alert_id: int):
 
 @requires(*policy.ALERT_READERS)
 def alert_chart(request, alert_id: int):
-    svg = charts.alert_chart_svg(_alert(request, alert_id))
-    if svg is None:
+    chart = charts.alert_chart(_alert(request, alert_id))
+    if chart is None:
         raise Http404("no data for this alert's series")
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return svg_response(request, chart)
 
 
 def _form_step(request, alert, *, allowed: bool, why: str, open_now: bool, form_class,

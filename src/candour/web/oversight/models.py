@@ -384,3 +384,23 @@ class AssessmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"assessment of data version {self.version} as of {self.as_of}"
+
+
+class StoredChart(models.Model):
+    """A chart (or the Making Data Count icons of a set of series) rendered once for one data
+    version, served as stored by every worker (candour.web.oversight.chart_store). An empty
+    ``body`` records that there was nothing to draw, so that is not worked out again either."""
+
+    version = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=20)
+    key = models.CharField(max_length=120)
+    body = models.BinaryField()
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind", "key"], name="one_chart_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} of data version {self.version}"

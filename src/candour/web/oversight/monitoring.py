@@ -6,7 +6,9 @@ read per organisation, region and measure, and the Making Data Count charts.
   and the target in effect at the series' latest date.
 - Funnels: each proportion measure in its comparison window, within one peer group (never
   community or specialist providers beside acute trusts).
-- Charts are cached per data version, so a new import or target redraws them and nothing else does.
+- Charts (and the Making Data Count icons of each organisation's and measure's series) are drawn
+  once per data version and stored (candour.web.oversight.chart_store): ``candour charts render``
+  draws them after the data change; a new import or target redraws them and nothing else does.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from candour.analytics.concern.constants import CONCERN_LEVELS, LEVEL_RANK, NO_R
 from candour.analytics.spc import SPCResult, spc
 from candour.exceptions import UserError
 from candour.importers.assessment import breaks_frame
-from candour.web.oversight import assessment
+from candour.web.oversight import assessment, chart_store
 from candour.web.oversight.chart_options import funnel_chart_options, spc_chart_options
 from candour.web.oversight.models import Measure, Organisation, Target
 
@@ -28,7 +30,6 @@ SERIES_KEY = ("measure_id", "ods_code")
 # Series shorter than this get no SPC chart: too short for any run rule (shift and trend need 7
 # points; NHSRplotthedots warns below 12, and Candour shows that warning for 8 to 11 points).
 MIN_SPC_POINTS = 8
-CHART_CACHE_SECONDS = 24 * 60 * 60
 PROPORTION = "proportion"
 
 
@@ -168,17 +169,30 @@ def measure_summary(measure: Measure, region_code: str = "") -> list[dict]:
 
 
 def measure_icons(measure: Measure) -> pl.DataFrame:
-    """Every series' variation and assurance icons for one measure (cached per data version)."""
-    from django.core.cache import cache
+    """Every series' variation and assurance icons for one measure (stored per data version)."""
 
-    def compute():
-        return latest_series_icons(
-            compute_spc(assessment.observations_frame(measure_ids=[measure.pk]))
-        ).to_dicts()
+    def compute() -> bytes:
+        return chart_store.frame_bytes(
+            latest_series_icons(
+                compute_spc(assessment.observations_frame(measure_ids=[measure.pk]))
+            )
+        )
 
-    key = f"candour:measure-icons:{assessment.data_version()}:{measure.pk}"
-    rows = cache.get_or_set(key, compute, timeout=CHART_CACHE_SECONDS)
-    return pl.DataFrame(rows) if rows else pl.DataFrame(schema={"ods_code": pl.String})
+    return chart_store.frame_of(
+        chart_store.stored(chart_store.MEASURE_ICONS, measure.pk, compute).body
+    )
+
+
+def organisation_icons(ods_code: str, codes: list[str]) -> pl.DataFrame:
+    """The icons of the series an organisation's page shows (``codes``: its own and its
+    predecessors'), stored per data version."""
+
+    def compute() -> bytes:
+        return chart_store.frame_bytes(latest_series_icons(organisation_spc(codes)))
+
+    return chart_store.frame_of(
+        chart_store.stored(chart_store.ORGANISATION_ICONS, ods_code, compute).body
+    )
 
 
 def speakup_themes(ods_code: str) -> dict | None:
@@ -311,28 +325,37 @@ def latest_series_icons(result: SPCResult | None) -> pl.DataFrame:
     )
 
 
-def series_chart_svg(measure_id: str, ods_code: str) -> str | None:
-    """The SPC chart of an organisation's series of a measure, as SVG."""
-    from django.core.cache import cache
-
+def render_series_chart(result: SPCResult, measure: Measure, ods_code: str) -> str:
+    """The SPC chart of one series of ``result`` as SVG (a pure function of its inputs)."""
     from candour.analytics.spc.chart import chart_svg
 
-    def render():
-        result = compute_spc(
-            assessment.observations_frame(measure_ids=[measure_id], codes=[ods_code])
-        )
-        if result is None:
-            return ""
-        measure = Measure.objects.get(pk=measure_id)
-        return chart_svg(
-            result,
-            (measure_id, ods_code),
-            title=f"{measure.name}: {ods_code}",
-            **spc_chart_options(measure),
-        )
+    return chart_svg(
+        result,
+        (measure.pk, ods_code),
+        title=f"{measure.name}: {ods_code}",
+        **spc_chart_options(measure),
+    )
 
-    key = f"candour:spc-chart:{assessment.data_version()}:{measure_id}:{ods_code}"
-    return cache.get_or_set(key, render, timeout=CHART_CACHE_SECONDS) or None
+
+def draw_series_chart(measure_id: str, ods_code: str) -> str | None:
+    """The SPC chart of an organisation's series of a measure, drawn now (None: too short)."""
+    result = compute_spc(assessment.observations_frame(measure_ids=[measure_id], codes=[ods_code]))
+    if result is None:
+        return None
+    return render_series_chart(result, Measure.objects.get(pk=measure_id), ods_code)
+
+
+def series_chart(measure_id: str, ods_code: str) -> chart_store.Stored | None:
+    """The SPC chart of an organisation's series of a measure, as stored for the current data
+    (drawn and stored now if it was not); None when there is no such series to chart."""
+
+    def render() -> bytes | None:
+        svg = draw_series_chart(measure_id, ods_code)
+        return None if svg is None else svg.encode()
+
+    return chart_store.stored(
+        chart_store.SERIES, chart_store.series_key(measure_id, ods_code), render
+    )
 
 
 # --- Funnels -------------------------------------------------------------------------------------
@@ -378,24 +401,33 @@ def measure_funnel(measure: Measure, peer_group: str | None = None):
     return drawn, window
 
 
-def funnel_chart_svg(measure: Measure) -> str | None:
-    """The funnel chart of a measure in its window within its largest peer group."""
-    from django.core.cache import cache
+def has_funnel(measure: Measure) -> bool:
+    """Whether the measure's page links a funnel: a proportion with a denominator."""
+    return measure.unit == PROPORTION and bool(measure.denominator)
 
+
+def render_funnel(measure: Measure) -> str:
+    """The funnel chart of a measure in its window within its largest peer group, as SVG ("" when
+    there is nothing to draw)."""
     from candour.analytics.concern.explain import peers, period_label
     from candour.analytics.funnel.chart import funnel_svg
 
-    def render():
-        drawn = measure_funnel(measure)
-        if drawn is None:
-            return ""
-        result, window = drawn
-        title = (
-            f"{measure.name}: {peers(window['peer_group'])}, "
-            f"{period_label(window['period_start'], window['period_type'])}"
-        )
-        options = funnel_chart_options(measure, peers(window["peer_group"]))
-        return funnel_svg(result, title=title, **options)
+    drawn = measure_funnel(measure)
+    if drawn is None:
+        return ""
+    result, window = drawn
+    title = (
+        f"{measure.name}: {peers(window['peer_group'])}, "
+        f"{period_label(window['period_start'], window['period_type'])}"
+    )
+    options = funnel_chart_options(measure, peers(window["peer_group"]))
+    return funnel_svg(result, title=title, **options)
 
-    key = f"candour:funnel-chart:{assessment.data_version()}:{measure.pk}"
-    return cache.get_or_set(key, render, timeout=CHART_CACHE_SECONDS) or None
+
+def funnel_chart(measure: Measure) -> chart_store.Stored | None:
+    """The measure's funnel as stored for the current data (drawn and stored now if it was not;
+    "nothing to draw" is stored too); None when there is none."""
+    chart = chart_store.stored(
+        chart_store.FUNNEL, measure.pk, lambda: render_funnel(measure).encode()
+    )
+    return chart if chart.body else None

@@ -1,14 +1,14 @@
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from candour.importers.catalogue import sources
 from candour.importers.datasets import CQC_RATINGS
 from candour.web.core.access import SIGNED_IN, requires
-from candour.web.oversight import actions, assessment, monitoring, policy, queries
+from candour.web.oversight import actions, assessment, chart_store, monitoring, policy, queries
 from candour.web.oversight.forms import ConcernForm, EvidenceForm, TargetForm
 from candour.web.oversight.models import Concern, ConcernEvidence, Measure, Organisation, Target
 from candour.web.oversight.policy import (
@@ -59,10 +59,8 @@ def organisation_detail(request, ods_code: str):
     picture = monitoring.organisation_picture(organisation.ods_code)
     icons = {
         (row["measure_id"], row["ods_code"]): row
-        for row in monitoring.latest_series_icons(
-            monitoring.organisation_spc(
-                [t.organisation_code for t in trends] or [organisation.ods_code]
-            )
+        for row in monitoring.organisation_icons(
+            organisation.ods_code, [t.organisation_code for t in trends] or [organisation.ods_code]
         ).iter_rows(named=True)
     }
     target_rows = queries.targets_for(organisation, icons)
@@ -332,12 +330,10 @@ def staff_voice_by_rating(request):
 
 @requires(*SIGNED_IN)
 def series_chart(request, ods_code: str, measure_id: str):
-    svg = monitoring.series_chart_svg(measure_id, ods_code.upper())
-    if svg is None:
+    chart = monitoring.series_chart(measure_id, ods_code.upper())
+    if chart is None:
         raise Http404("no series")
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return chart_store.svg_response(request, chart)
 
 
 @requires(*SIGNED_IN)
@@ -405,7 +401,7 @@ def measure_detail(request, measure_id: str):
             "targets": measure.targets.filter(status=Target.Status.PUBLISHED),
             "balancing_for": measure.balancing_for.filter(status=Target.Status.PUBLISHED),
             "source": sources().get(measure.source),
-            "has_funnel": measure.unit == monitoring.PROPORTION and bool(measure.denominator),
+            "has_funnel": monitoring.has_funnel(measure),
             "windows": monitoring.measure_windows(measure),
         },
     )
@@ -423,9 +419,7 @@ def measure_list(request):
 @requires(*SIGNED_IN)
 def measure_funnel_chart(request, measure_id: str):
     measure = get_object_or_404(Measure, pk=measure_id)
-    svg = monitoring.funnel_chart_svg(measure)
-    if svg is None:
+    chart = monitoring.funnel_chart(measure)
+    if chart is None:
         raise Http404("no funnel for this measure")
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return chart_store.svg_response(request, chart)
