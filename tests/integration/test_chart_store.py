@@ -135,4 +135,13 @@ def test_a_pre_rendered_chart_is_the_chart_a_request_draws():
     pre_rendered = chart_store.stored(
         chart_store.SERIES, "ae_4hr_all:RJ1", lambda: b"", version=version
     ).body
-    assert pre_rendered == monitoring.draw_series_chart("ae_4hr_all", "RJ1").encode()
+    drawn = monitoring.draw_series_chart("ae_4hr_all", "RJ1").encode()
+    # the same chart; only Vega's clip-path ids count the charts its process has drawn
+    assert same_but_clip_ids(pre_rendered, drawn)
+
+
+def same_but_clip_ids(a: bytes, b: bytes) -> bool:
+    def normal(svg: bytes) -> bytes:
+        return re.sub(rb"clip\d+", b"clip", svg)
+
+    return normal(a) == normal(b)
