@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=candour.web.config.settings.dev
 BIN=.venv/bin
+. scripts/pango.sh
+ensure_pango  # WeasyPrint renders the board pack with Debian's Pango
 mkdir -p var
 "$BIN/python" manage.py migrate --no-input -v 0
 "$BIN/candour" import all

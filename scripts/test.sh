@@ -2,8 +2,9 @@
 # The test command: lint, then the whole suite on SQLite (with the Spark tests) and on
 # PostgreSQL (without them: they use no database), then the browser tests on Debian's chromium.
 # Run through `make test`, which installs the Python and npm dependencies first (PySpark
-# included). Installs PostgreSQL, memcached, chromium and Java 17 from Debian when they are
-# missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when none is running.
+# included). Installs PostgreSQL, memcached, chromium, Java 17, Pango and poppler-utils from
+# Debian when they are missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when
+# none is running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -15,8 +16,18 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
+# shellcheck source=scripts/pango.sh
+. scripts/pango.sh
+
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium…"; apt_install chromium; }
+}
+
+ensure_pdf_tools() {
+  # WeasyPrint (the board pack's PDF) needs Debian's Pango; the tests read PDFs back with poppler
+  ensure_pango
+  command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && return
+  echo "Installing Debian's poppler-utils…"; apt_install poppler-utils
 }
 
 ensure_java() {
@@ -66,6 +77,7 @@ ensure_memcached() {
 }
 
 ensure_chromium
+ensure_pdf_tools
 ensure_java
 ensure_postgres
 ensure_postgres_role

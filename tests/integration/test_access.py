@@ -64,6 +64,9 @@ EXPECTED: dict[str, tuple[dict, dict]] = {
     "core:health": ({}, EVERYONE),
     "oversight:organisations": ({}, ALL_SIGNED_IN),
     "oversight:organisation": (ORGANISATION, ALL_SIGNED_IN),
+    # whoever reads the organisation page gets its board pack (concerns inside only for those
+    # who may read them); RRD has few measures, so each of the table's PDFs renders quickly
+    "oversight:board_pack": ({"ods_code": "RRD"}, ALL_SIGNED_IN),
     "oversight:concern_new": (ORGANISATION, CONCERN_RAISERS),
     "oversight:concern": (CONCERN, CONCERN_READERS),
     "oversight:targets": ({}, ALL_SIGNED_IN),

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "candour.cli.audit",
     "candour.cli.demo",
     "candour.cli.assess",
+    "candour.cli.boardpack",
     "candour.cli.charts",
     "candour.cli.backtest",
     "candour.cli.spc",

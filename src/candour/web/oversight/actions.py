@@ -241,3 +241,22 @@ def close_concern(*, concern: Concern, evidence: ConcernEvidence, by) -> Concern
         details={"evidence": evidence.pk, "kind": evidence.kind},
     )
     return concern
+
+
+# --- Board packs -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_board_pack(
+    *, organisation: Organisation, as_of, replayed: bool, channel: str, by
+) -> None:
+    """Record that a board pack of ``organisation`` was made (a read, audited as the data
+    requests' served returns are): who, which organisation, the date of the data it shows
+    (``replayed``: a past date asked for, not the latest data) and how (``web`` or ``cli``)."""
+    audit.append(
+        actor=actor_label(by),
+        action="board_pack.download",
+        target_type="organisation",
+        target_id=organisation.pk,
+        details={"as_of": as_of.isoformat(), "replayed": replayed, "channel": channel},
+    )

@@ -43,11 +43,12 @@ def flag_key(flag: dict) -> str:
     )
 
 
-def organisation_picture(ods_code: str) -> dict:
+def organisation_picture(ods_code: str, result=None) -> dict:
     """An organisation's status row, its flags (worst first, concerns then "no recent data"),
     each measure's row (compared, reassured, no recent data or history, with its window) and the
-    system-wide findings for its peer group."""
-    result = assessment.current()
+    system-wide findings for its peer group, from ``result`` (default: the current assessment;
+    the board pack passes a replay of a past date)."""
+    result = assessment.current() if result is None else result
     row = result.organisations.filter(pl.col("ods_code") == ods_code)
     flags = [dict(f, key=flag_key(f)) for f in result.flags_for(ods_code).iter_rows(named=True)]
     measures = {m["measure_id"]: m for m in result.measures.iter_rows(named=True)}

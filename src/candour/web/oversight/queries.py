@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
@@ -142,8 +142,18 @@ class MeasureTrend:
         return "better" if improving else "worse"
 
 
-def measure_trends(organisation: Organisation) -> list[MeasureTrend]:
-    """Each measure the organisation (or a predecessor) has, with its recent points."""
+def period_end(start: date, period_type: str) -> date:
+    """The last day of a period (the assessment's rule, candour.analytics.concern.inputs)."""
+    from candour.analytics.concern.inputs import PERIOD_MONTHS
+
+    months = start.month - 1 + PERIOD_MONTHS[period_type]
+    following = date(start.year + months // 12, months % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def measure_trends(organisation: Organisation, *, as_of: date | None = None) -> list[MeasureTrend]:
+    """Each measure the organisation (or a predecessor) has, with its recent points (``as_of``:
+    only the periods that had ended by then, as the assessment replays a past date)."""
     codes = [organisation.ods_code, *organisation.predecessors.values_list("ods_code", flat=True)]
     trends: dict[tuple[str, str, str], MeasureTrend] = {}
     rows = (
@@ -151,7 +161,14 @@ def measure_trends(organisation: Organisation) -> list[MeasureTrend]:
         .select_related("measure")
         .order_by("measure__domain", "measure__name", "organisation_id", "period_start")
     )
+    if as_of is not None:
+        rows = rows.filter(period_start__lte=as_of)
     for observation in rows:
+        if (
+            as_of is not None
+            and period_end(observation.period_start, observation.period_type) > as_of
+        ):
+            continue
         key = (observation.measure_id, observation.organisation_id, observation.period_type)
         trend = trends.setdefault(
             key,
@@ -272,15 +289,18 @@ class TargetRow:
     balances: list[tuple[Measure, MeasureTrend | None, dict | None]]
 
 
-def targets_for(organisation: Organisation, icons: dict) -> list[TargetRow]:
-    """Published targets in force today that apply to this organisation's type, each with the
-    organisation's latest value and SPC icons for the target and each balancing measure."""
+def targets_for(
+    organisation: Organisation, icons: dict, *, as_of: date | None = None
+) -> list[TargetRow]:
+    """Published targets in force today (or on ``as_of``) that apply to this organisation's
+    type, each with the organisation's latest value (by ``as_of``) and SPC icons for the target
+    and each balancing measure."""
     from django.utils import timezone
 
-    today = timezone.localdate()
+    today = as_of or timezone.localdate()
     trends = {
         t.measure.pk: t
-        for t in measure_trends(organisation)
+        for t in measure_trends(organisation, as_of=as_of)
         if t.organisation_code == organisation.ods_code
     }
     rows = []

@@ -6,6 +6,7 @@ app_name = "oversight"
 urlpatterns = [
     path("", views.organisation_list, name="organisations"),
     path("organisations/<str:ods_code>/", views.organisation_detail, name="organisation"),
+    path("organisations/<str:ods_code>/board-pack.pdf", views.board_pack, name="board_pack"),
     path("organisations/<str:ods_code>/concerns/new/", views.concern_new, name="concern_new"),
     path(
         "organisations/<str:ods_code>/measures/<slug:measure_id>/chart.svg",

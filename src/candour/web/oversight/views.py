@@ -1,3 +1,5 @@
+from datetime import date
+
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -91,6 +93,38 @@ def organisation_detail(request, ods_code: str):
             "icons": icons,
         },
     )
+
+
+@requires(*SIGNED_IN)
+def board_pack(request, ods_code: str):
+    """The organisation page as a board pack (PDF), for whoever may read the page; concerns
+    raised and mortality alerts only for those who may read them there."""
+    from candour.web.oversight import boardpack, boardpack_pdf
+
+    organisation = get_object_or_404(Organisation, pk=ods_code.upper())
+    as_of = None
+    if request.GET.get("as_of"):
+        try:
+            as_of = date.fromisoformat(request.GET["as_of"])
+        except ValueError:
+            return HttpResponseBadRequest("as_of must be a date as YYYY-MM-DD")
+    readable = policy.may_read_concerns(request.user, organisation)
+    pack = boardpack.gather(
+        organisation, as_of=as_of, concerns_shown=readable, alerts_shown=readable
+    )
+    pdf = boardpack_pdf.pack_pdf(pack)
+    actions.record_board_pack(
+        organisation=organisation,
+        as_of=pack.as_of,
+        replayed=pack.replayed,
+        channel="web",
+        by=request.user,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"board-pack-{organisation.ods_code}-{pack.as_of.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Targets -----------------------------------------------------------------------------------
