@@ -88,6 +88,9 @@ def test_the_chart_keeps_the_spc_layers_and_adds_the_trajectory():
     trajectory = pl.DataFrame({"date": [D(2024, 1, 1), D(2025, 1, 1)], "value": [0.7, 0.75]})
     spec = trajectory_chart(result, None, trajectory, title="RTT").to_dict()
     text = json.dumps(spec)
-    assert len(spec["layer"]) == 6  # value line, mean, two limits, points, trajectory
+    from candour.analytics.spc.chart import spc_chart
+
+    spc_layers = spc_chart(result, None, title="RTT").to_dict()["layer"]
+    assert len(spec["layer"]) == len(spc_layers) + 1  # every SPC layer, then the trajectory
     assert spec["data"]["values"][0]["value"] == pytest.approx(0.7)  # the SPC points are there
     assert '"trajectory": 0.75' in text
