@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import DatabaseError
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,9 @@ TEMPLATES = (
 def warm_up() -> float:
     """Import every view (through the URL configuration), compile the first pages' templates and
     read the current assessment into memory; the seconds it took. A database that cannot be read
-    yet (before ``migrate``) leaves the assessment to the first request that needs it."""
+    yet (before ``migrate``) leaves the assessment to the first request that needs it. The
+    database connection stays open for the first request (it is closed as every other is, at the
+    start of a request past ``CONN_MAX_AGE``)."""
     from django.template.loader import get_template
     from django.urls import get_resolver
 
@@ -42,7 +44,4 @@ def warm_up() -> float:
             assessment.current()
     except DatabaseError as exc:
         logger.warning("warm-up: the assessment is not readable yet (%s)", type(exc).__name__)
-    finally:
-        close_old_connections()
-        connections.close_all()
     return time.perf_counter() - started
