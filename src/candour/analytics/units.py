@@ -34,8 +34,9 @@ AXIS_SUFFIX = {PROPORTION: " (%)", WEEKS: " (weeks)", SCORE: " (score)", RATIO: 
 # d3-format strings of axis labels.
 AXIS_FORMAT = {PROPORTION: ".0%", COUNT: ",.0f", RATIO: ".2f", SCORE: ".1f", WEEKS: ".0f"}
 FINE_PROPORTION_FORMAT = ".1%"
-# A proportion axis spanning less than this (5 percentage points) gets a decimal place.
-FINE_PROPORTION_SPAN = 0.05
+# A proportion axis spanning less than this (10 percentage points) gets a decimal place: its
+# ticks are half a point apart or closer, which whole percents would print twice.
+FINE_PROPORTION_SPAN = 0.1
 
 
 def checked_unit(unit: str | None) -> str | None:

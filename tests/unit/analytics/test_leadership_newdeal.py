@@ -16,6 +16,7 @@ from candour.analytics.leadership.newdeal import (
 )
 from candour.analytics.leadership.newdeal_chart import trajectory_chart
 from candour.analytics.spc import spc
+from candour.analytics.spc.chart import spc_chart
 from candour.exceptions import DataFileError
 
 D = dt.date
@@ -88,10 +89,12 @@ def test_the_chart_keeps_the_spc_layers_and_adds_the_trajectory():
     trajectory = pl.DataFrame({"date": [D(2024, 1, 1), D(2025, 1, 1)], "value": [0.7, 0.75]})
     spec = trajectory_chart(result, None, trajectory, title="RTT").to_dict()
     text = json.dumps(spec)
-    from candour.analytics.spc.chart import spc_chart
-
-    spc_layers = spc_chart(result, None, title="RTT").to_dict()["layer"]
-    assert len(spec["layer"]) == len(spc_layers) + 1  # every SPC layer, then the trajectory
-    points = [row for layer in spec["layer"] for row in layer.get("data", {}).get("values", [])]
-    assert any(row.get("value") == pytest.approx(0.7) for row in points)  # the SPC points
+    spc_layers = spc_chart(result, title="RTT").to_dict()["layer"]
+    assert len(spec["layer"]) == len(spc_layers) + 1  # the SPC chart's layers, and the trajectory
+    assert spec["resolve"] == {"scale": {"color": "independent", "strokeDash": "independent"}}
+    low, high = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert low <= 0.7
+    assert high >= 0.75  # the whole trajectory is on the scale
+    dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    assert dots["data"]["values"][0]["value"] == pytest.approx(0.7)  # the SPC points are there
     assert '"trajectory": 0.75' in text

@@ -17,6 +17,7 @@ import vl_convert
 from candour.analytics.leadership.newdeal import check_trajectory
 from candour.analytics.spc.chart import spc_chart
 from candour.analytics.spc.result import SPCResult
+from candour.analytics.units import axis_title
 
 # Not one of Making Data Count's point colours (blue, orange, purple, grey) nor its target red.
 TRAJECTORY_COLOUR: Final = "#007f3b"  # NHS green
@@ -27,20 +28,33 @@ def trajectory_chart(
     result: SPCResult, series: Hashable | None, trajectory: Any, *, title: str, **options: Any
 ) -> alt.LayerChart:
     """The SPC chart of one series of ``result`` with ``trajectory`` (``date``, ``value``)."""
-    chart = spc_chart(result, series, title=title, **options)
     points = [
         {"date": day.isoformat(), "trajectory": value}
         for day, value in check_trajectory(trajectory).rows()
     ]
+    # The y-scale includes the trajectory, so that none of it falls off the chart.
+    extra = [point["trajectory"] for point in points]
+    chart = spc_chart(result, series, title=title, extra_values=extra, **options)
     line = (
         alt.Chart(alt.Data(values=points))
         .mark_line(color=TRAJECTORY_COLOUR, strokeDash=TRAJECTORY_DASH, point=True)
-        .encode(x="date:T", y="trajectory:Q", tooltip=["date:T", "trajectory:Q"])
+        .encode(
+            x="date:T",
+            y=alt.Y("trajectory:Q", title=value_title(result, options)),
+            tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("trajectory:Q")],
+        )
     )
-    # alt.layer moves data its layers share up to the layered chart: keep it there.
-    return alt.layer(*chart.layer, line, data=chart.data).properties(
+    # alt.layer moves data its layers share up to the layered chart: keep it there, and keep the
+    # SPC chart's separate legends (lines, points).
+    return alt.layer(*chart.layer, line, data=chart.data, resolve=chart.resolve).properties(
         width=chart.width, height=chart.height, title=chart.title
     )
+
+
+def value_title(result: SPCResult, options: dict[str, Any]) -> str:
+    """The SPC chart's y-axis title, so that the trajectory's layer adds nothing to it."""
+    label = options.get("value_label") or result.value_name
+    return axis_title(label, options.get("unit"))
 
 
 def trajectory_chart_svg(

@@ -15,7 +15,7 @@ a dotted rule where the limits were recalculated. The y-scale always includes th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 import altair as alt
@@ -147,15 +147,21 @@ def reference_lines(frame: pl.DataFrame, target: float | None, unit: str | None)
     return pl.concat(parts).drop_nulls("y")
 
 
-def y_domain(frame: pl.DataFrame, target: float | None, unit: str | None) -> list[float]:
-    """Every value, limit and the target, padded, and kept within the unit's bounds."""
+def y_domain(
+    frame: pl.DataFrame,
+    target: float | None,
+    unit: str | None,
+    extra_values: Sequence[float] = (),
+) -> list[float]:
+    """Every value, limit, the target and ``extra_values`` (e.g. a trajectory drawn over the
+    chart), padded, and kept within the unit's bounds."""
     shown = [frame.get_column(c).drop_nulls() for c in ("value", "lpl", "upl")]
     numbers = [float(x) for column in shown for x in column.to_list()]
-    if target is not None:
-        numbers.append(float(target))
     data = [float(x) for x in frame.get_column("value").drop_nulls().to_list()]
+    data += [float(x) for x in extra_values]
     if target is not None:
         data.append(float(target))
+    numbers += data
     low, high = min(numbers), max(numbers)
     padding = (high - low) * Y_PADDING or abs(high) * Y_PADDING or 1.0
     low, high = bounded(low - padding, high + padding, unit)
@@ -196,6 +202,7 @@ def spc_chart(
     value_label: str | None = None,
     x_label: str | None = None,
     synthetic: bool = False,
+    extra_values: Sequence[float] = (),
 ) -> alt.LayerChart:
     """The chart of one series of ``result`` (choose it by key when there are several).
 
@@ -203,7 +210,8 @@ def spc_chart(
     plain numbers): proportions are drawn as percentages. ``value_label`` names the values on
     the y-axis (the unit is added: "A&E 4-hour performance (%)"); by default the value column's
     name. ``x_label`` names the periods (by default "Month", "Year" or "Date"). ``synthetic``
-    says in the subtitle that the data are made up for a demonstration.
+    says in the subtitle that the data are made up for a demonstration. ``extra_values`` are
+    values the y-scale must also include (a trajectory another layer draws over the chart).
     """
     unit = checked_unit(unit)
     one = result.series(series)
@@ -211,7 +219,7 @@ def spc_chart(
     target = summary["target"]
     frame = chart_frame(one, unit)
     dates = _as_dates(one.points.get_column("date"))
-    domain = y_domain(frame, target, unit)
+    domain = y_domain(frame, target, unit, extra_values)
     label = axis_title(value_label or one.value_name, unit)
     y_scale = alt.Scale(domain=domain, nice=False, zero=False)
     number_format = axis_format(unit, domain[1] - domain[0])
