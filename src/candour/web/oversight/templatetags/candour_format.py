@@ -6,9 +6,11 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from candour.analytics.spc.constants import TOO_FEW_POINTS_WORDS
 from candour.analytics.spc.icons import Icon, icon_svg
 from candour.analytics.spc.icons import assurance_icon as mdc_assurance_icon
 from candour.analytics.spc.icons import variation_icon as mdc_variation_icon
+from candour.analytics.spc.words import assurance_words
 from candour.analytics.units import format_change, format_value
 
 register = template.Library()
@@ -90,8 +92,15 @@ def variation_icon(icon):
 
 
 @register.simple_tag
-def assurance_icon(icon):
-    return _mdc_icon(mdc_assurance_icon(icon), "No target")
+def assurance_icon(icon, icons=None):
+    """The assurance icon, or why there is none: ``icons`` is the series' icon row (with its
+    ``target``); without a row the series had too few points for icons. "No target" only when
+    the series has no target (issue 11: it was printed whenever an icon was missing)."""
+    if icons:
+        missing = assurance_words({"assurance_icon": icon, "target": icons.get("target")})
+    else:
+        missing = TOO_FEW_POINTS_WORDS
+    return _mdc_icon(mdc_assurance_icon(icon), missing[:1].upper() + missing[1:])
 
 
 LEVEL_TAGS = {
