@@ -22,11 +22,14 @@ ROW = re.compile(
 
 @pytest.fixture
 def demo(capsys):
-    """The demo's data (trusts and the monthly performance data) and its accounts."""
+    """The demo's data (trusts, their types, the monthly performance data) and its accounts.
+    Imported here, never borrowed from the session's database: an earlier transactional test
+    empties it, and without the CQC file's trust types no trust has a peer group to be compared
+    with (CI: every trust "not compared" when this test ran after another)."""
     from candour.importers.datasets import DATASETS
     from candour.web.oversight.actions import import_dataset
 
-    for name in ("ods_trusts", "rtt_ae_monthly"):
+    for name in ("ods_trusts", "cqc_ratings", "rtt_ae_monthly"):
         import_dataset(imported=DATASETS[name].load(), by="system:test")
     capsys.readouterr()
     assert main(["demo-users"]) == 0
