@@ -1,7 +1,13 @@
-"""Shared fixtures. The test database is loaded once per run with the bundled real data."""
+"""Shared fixtures. The test database is loaded once per run with the bundled real data.
+
+``make test`` runs the suite twice, on SQLite and on PostgreSQL. A test that never reaches a
+database gives the same answer on both, so the PostgreSQL pass runs only the tests that do:
+those using pytest-django's database (the ``django_db`` mark or a database fixture) and those
+marked ``database`` (they reach it by their own connection: a subprocess, ``pg_dump``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +16,41 @@ import pytest
 from candour.web.core.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
+# pytest-django's fixtures that open the test database (the django_db mark requests one of
+# them when the test runs, so it is checked too)
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def on_postgresql() -> bool:
+    return os.environ.get("CANDOUR_DATABASE_URL", "").startswith("postgres")
+
+
+def reaches_a_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("database") is not None
+        or bool(fixtures & DATABASE_FIXTURES)
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that reach a database (the SQLite pass ran the rest)."""
+    if not on_postgresql():
+        return
+    kept = [item for item in items if reaches_a_database(item)]
+    if len(kept) < len(items):
+        kept_ids = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept_ids])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

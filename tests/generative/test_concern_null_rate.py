@@ -8,8 +8,6 @@ runs on each. Pure analytics: it runs once, in the SQLite pass of the test comma
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import polars as pl
 import pytest
@@ -28,13 +26,7 @@ MONTE_CARLO_ALLOWANCE = 0.002
 # Only data that can still be current matter; older periods are history and flag nothing.
 RECENT_MONTHS = 27
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("CANDOUR_DATABASE_URL", "").startswith("postgres"),
-        reason="pure analytics: runs once, in the SQLite pass",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -12,24 +12,16 @@ periods improved here are therefore the window and the recent points, and no pai
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import numpy as np
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.unit.analytics.concern_data import codes, measure, measures, month, organisations
 
 from candour.analytics.concern import AssessOptions, assess
 from candour.analytics.concern.constants import CONCERN_LEVELS, LEVEL_RANK, NO_RECENT_DATA
-
-# Pure analytics, no database: the suite's second (PostgreSQL) pass would only repeat them.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("CANDOUR_DATABASE_URL", "").startswith("postgres"),
-    reason="pure analytics: runs once, in the SQLite pass",
-)
 
 EXAMPLES = 200
 OPTIONS = AssessOptions(calibration_draws=500, min_peers=5)

@@ -60,3 +60,27 @@ def test_the_measure_page_shows_mdcs_icons_not_letters_in_circles(regional):
     assert any('aria-label="Variation: ' in icon for icon in icons)
     assert any('aria-label="Assurance: ' in icon for icon in icons)
     assert not any("<text" in icon for icon in icons)  # drawn, not a letter in a circle
+
+
+def test_the_measure_page_lists_the_funnels_outliers_with_their_z_scores(regional):
+    """Issue 11: "a table of outliers with their z-scores" beside the funnel, furthest first,
+    every one outside the 99.8% limits (|z| > 3.09) and nothing else."""
+    page = regional.get("/measures/ae_4hr_all/").content.decode()
+    table = re.search(r'<table[^>]*id="funnel-outliers".*?</table>', page, re.DOTALL)
+    assert table, "no outlier table under the funnel"
+    rows = re.findall(
+        r"\((R\w+)\)</td>.*?z-score </span>(-?\d+\.\d)</td>.*?average </span>(above|below)</td>",
+        table.group(0),
+        re.DOTALL,
+    )
+    from candour.web.oversight.models import Measure
+    from candour.web.oversight.monitoring import funnel_outlier_frame
+
+    expected = funnel_outlier_frame(Measure.objects.get(pk="ae_4hr_all"))
+    assert [code for code, _, _ in rows] == expected["group"].to_list()
+    assert rows  # the bundled A&E data have clear outliers (RCU above, RJN below, ...)
+    scores = [float(z) for _, z, _ in rows]
+    assert scores == sorted(scores, key=abs, reverse=True)
+    assert all(abs(z) > 3.09 for z in scores)
+    assert all((float(z) > 0) == (side == "above") for _, z, side in rows)
+    assert "average " in table.group(0) and "%" in table.group(0)

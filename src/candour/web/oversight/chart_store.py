@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 SERIES = "series"  # an organisation's SPC chart of a measure: key "<measure>:<ODS code>"
 FUNNEL = "funnel"  # a measure's funnel: key "<measure>"
+FUNNEL_OUTLIERS = "funnel-outliers"  # the funnel's outliers with their z-scores: key "<measure>"
 MORTALITY_ALERT = "mortality-alert"  # an alert's O/E CUSUM and VLAD: key "<alert id>"
 ORGANISATION_ICONS = "org-icons"  # the icons of an organisation's (and predecessors') series
 MEASURE_ICONS = "measure-icons"  # the icons of every organisation's series of a measure

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import polars as pl
 
@@ -423,6 +424,34 @@ def render_funnel(measure: Measure) -> str:
     )
     options = funnel_chart_options(measure, peers(window["peer_group"]))
     return funnel_svg(result, title=title, **options)
+
+
+def funnel_outlier_frame(measure: Measure) -> pl.DataFrame | None:
+    """The outliers of the measure's funnel (the chart's), furthest from the average first; None
+    when there is no funnel to draw."""
+    from candour.analytics.funnel.outliers import outlier_table
+
+    drawn = measure_funnel(measure)
+    return None if drawn is None else outlier_table(drawn[0], unit=measure.unit)
+
+
+def funnel_outlier_bytes(measure: Measure) -> bytes:
+    """:func:`funnel_outlier_frame` as stored: a Parquet frame, or nothing when there is no funnel."""
+    table = funnel_outlier_frame(measure)
+    return b"" if table is None else chart_store.frame_bytes(table)
+
+
+def funnel_outliers(measure: Measure) -> list[dict] | None:
+    """The funnel's outliers as the measure page lists them (stored per data version), each
+    with its organisation; None when there is no funnel."""
+    body = chart_store.stored(
+        chart_store.FUNNEL_OUTLIERS, measure.pk, partial(funnel_outlier_bytes, measure)
+    ).body
+    if not body:
+        return None
+    table = chart_store.frame_of(body)
+    named = Organisation.objects.in_bulk(table["group"].to_list())
+    return [dict(row, organisation=named.get(row["group"])) for row in table.iter_rows(named=True)]
 
 
 def funnel_chart(measure: Measure) -> chart_store.Stored | None:

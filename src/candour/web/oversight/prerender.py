@@ -82,6 +82,8 @@ def render_all(*, organisations: list[str] | None = None, jobs: int = 1) -> Rend
         if monitoring.has_funnel(measure):
             render = partial(_encoded, monitoring.render_funnel, measure)
             _store(done, keys, chart_store.FUNNEL, measure.pk, render)
+            outliers = partial(monitoring.funnel_outlier_bytes, measure)
+            _store(done, keys, chart_store.FUNNEL_OUTLIERS, measure.pk, outliers)
     for alert_id, render in mortality_charts():
         _store(done, keys, chart_store.MORTALITY_ALERT, str(alert_id), render)
     done.purged = chart_store.purge_before(version)

@@ -424,6 +424,7 @@ def national_ranking(request):
 def measure_detail(request, measure_id: str):
     measure = get_object_or_404(Measure, pk=measure_id)
     region = request.GET.get("region", "")
+    has_funnel = monitoring.has_funnel(measure)
     return render(
         request,
         "oversight/measure_detail.html",
@@ -435,7 +436,8 @@ def measure_detail(request, measure_id: str):
             "targets": measure.targets.filter(status=Target.Status.PUBLISHED),
             "balancing_for": measure.balancing_for.filter(status=Target.Status.PUBLISHED),
             "source": sources().get(measure.source),
-            "has_funnel": monitoring.has_funnel(measure),
+            "has_funnel": has_funnel,
+            "outliers": monitoring.funnel_outliers(measure) if has_funnel else None,
             "windows": monitoring.measure_windows(measure),
         },
     )
