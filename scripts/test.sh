@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: lint, then the whole suite on SQLite (with the Spark tests) and on
-# PostgreSQL (without them: they use no database), then the browser tests on Debian's chromium.
+# The test command: lint, then the whole suite on SQLite (with the Spark tests), the tests that
+# reach a database again on PostgreSQL (tests/conftest.py deselects the rest: they would give
+# the same answer twice), then the browser tests on Debian's chromium.
 # Run through `make test`, which installs the Python and npm dependencies first (PySpark
 # included). Installs PostgreSQL, memcached, chromium, Java 17, Pango and poppler-utils from
 # Debian when they are missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when
