@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command: lint, then the whole suite on SQLite (with the Spark tests), the tests that
-# reach a database again on PostgreSQL (tests/conftest.py deselects the rest: they would give
-# the same answer twice), then the browser tests on Debian's chromium.
+# The test command: lint, then the whole suite on SQLite (with the Spark tests) and, side by side
+# with it, the tests that reach a database again on PostgreSQL (tests/conftest.py deselects the
+# rest: they would give the same answer twice), then the browser tests on Debian's chromium.
 # Run through `make test`, which installs the Python and npm dependencies first (PySpark
 # included). Installs PostgreSQL, memcached, chromium, Java 17, Pango and poppler-utils from
 # Debian when they are missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when
@@ -89,12 +89,28 @@ echo "== ruff"
 "$BIN/ruff" check .
 "$BIN/ruff" format --check .
 
-echo "== tests on SQLite (with coverage), and the Spark tests"
-CANDOUR_DATABASE_URL= "$BIN/pytest" -m "not browser" -p no:cacheprovider \
-  --cov --cov-report=term:skip-covered --cov-report=
+# The two passes share nothing but memcached (each test its own key prefix), so they run side by
+# side: the SQLite pass prints as it goes, the PostgreSQL pass's output follows when both are done.
+PG_LOG="$(mktemp -t candour-postgresql-pass.XXXXXX)"
+trap 'rm -f "$PG_LOG"' EXIT
+echo "== tests on PostgreSQL: started, printed after the SQLite pass"
+CANDOUR_DATABASE_URL="$PG_URL" "$BIN/pytest" -m "not browser and not spark" -p no:cacheprovider -q \
+  >"$PG_LOG" 2>&1 &
+PG_PID=$!
 
+echo "== tests on SQLite (with coverage), and the Spark tests"
+SQLITE_STATUS=0
+CANDOUR_DATABASE_URL= "$BIN/pytest" -m "not browser" -p no:cacheprovider \
+  --cov --cov-report=term:skip-covered --cov-report= || SQLITE_STATUS=$?
+
+PG_STATUS=0
+wait "$PG_PID" || PG_STATUS=$?
 echo "== tests on PostgreSQL"
-CANDOUR_DATABASE_URL="$PG_URL" "$BIN/pytest" -m "not browser and not spark" -p no:cacheprovider -q
+cat "$PG_LOG"
+if [ "$SQLITE_STATUS" -ne 0 ] || [ "$PG_STATUS" -ne 0 ]; then
+  echo "tests failed: SQLite pass exit $SQLITE_STATUS, PostgreSQL pass exit $PG_STATUS" >&2
+  exit 1
+fi
 
 echo "== browser tests (Playwright on /usr/bin/chromium, axe-core)"
 CANDOUR_DATABASE_URL= "$BIN/pytest" -m browser -p no:cacheprovider

@@ -200,13 +200,14 @@ def bump(reason: str) -> None:
 
 @contextmanager
 def deferred():
-    """Compute the assessment once, at the end, for a run of changes (``candour import all``)."""
+    """Compute the assessment once, at the end, for a run of changes (``candour import all``):
+    when the changes commit (at once outside a transaction; never for changes rolled back)."""
     _deferring.active = True
     try:
         yield
     finally:
         _deferring.active = False
-    refresh()
+    transaction.on_commit(refresh)
 
 
 def refresh() -> Assessment:
