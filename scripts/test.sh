@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: lint, then the whole suite on SQLite (with the Spark tests) and, side by side
 # with it, the tests that reach a database again on PostgreSQL (tests/conftest.py deselects the
-# rest: they would give the same answer twice), then the browser tests on Debian's chromium.
+# rest: they would give the same answer twice; it takes the slow pure tests marked second_pass
+# instead, so the passes end together), then the browser tests on Debian's chromium.
 # Run through `make test`, which installs the Python and npm dependencies first (PySpark
 # included). Installs PostgreSQL, memcached, chromium, Java 17, Pango and poppler-utils from
 # Debian when they are missing, and starts a PostgreSQL cluster and memcached on 127.0.0.1 when
@@ -100,7 +101,7 @@ PG_PID=$!
 
 echo "== tests on SQLite (with coverage), and the Spark tests"
 SQLITE_STATUS=0
-CANDOUR_DATABASE_URL= "$BIN/pytest" -m "not browser" -p no:cacheprovider \
+CANDOUR_DATABASE_URL= CANDOUR_SECOND_PASS=postgresql "$BIN/pytest" -m "not browser" -p no:cacheprovider \
   --cov --cov-report=term:skip-covered --cov-report= || SQLITE_STATUS=$?
 
 PG_STATUS=0

@@ -1,9 +1,10 @@
 """Shared fixtures. The test database is loaded once per run with the bundled real data.
 
-``make test`` runs the suite twice, on SQLite and on PostgreSQL. A test that never reaches a
-database gives the same answer on both, so the PostgreSQL pass runs only the tests that do:
-those using pytest-django's database (the ``django_db`` mark or a database fixture) and those
-marked ``database`` (they reach it by their own connection: a subprocess, ``pg_dump``)."""
+``make test`` runs the suite twice, on SQLite and on PostgreSQL, side by side. A test that never
+reaches a database gives the same answer on both, so the PostgreSQL pass runs only the tests
+that do: those using pytest-django's database (the ``django_db`` mark or a database fixture) and
+those marked ``database`` (they reach it by their own connection: a subprocess, ``pg_dump``) —
+and the few slow tests marked ``second_pass``, which the SQLite pass then leaves to it."""
 
 from __future__ import annotations
 
@@ -42,11 +43,19 @@ def reaches_a_database(item: pytest.Item) -> bool:
     )
 
 
+def runs_in_this_pass(item: pytest.Item) -> bool:
+    """Which tests this pass runs. On PostgreSQL: those that reach a database, and the slow
+    ones marked ``second_pass``. On SQLite: everything, but ``second_pass`` tests only when
+    run alone (``scripts/test.sh`` sets CANDOUR_SECOND_PASS=postgresql: the PostgreSQL pass,
+    running side by side, has them, so that the two passes take about the same time)."""
+    second = item.get_closest_marker("second_pass") is not None
+    if on_postgresql():
+        return second or reaches_a_database(item)
+    return not (second and os.environ.get("CANDOUR_SECOND_PASS") == "postgresql")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, run only the tests that reach a database (the SQLite pass ran the rest)."""
-    if not on_postgresql():
-        return
-    kept = [item for item in items if reaches_a_database(item)]
+    kept = [item for item in items if runs_in_this_pass(item)]
     if len(kept) < len(items):
         kept_ids = {id(item) for item in kept}
         config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept_ids])

@@ -4,7 +4,8 @@ organisations are flagged.
 The bundled data are redrawn under the null (candour.analytics.concern.simulate: the same
 organisations, measures, periods and sample sizes, the observed correlation between measures,
 no special cause, no divergence, no outlier) a few hundred times, seeded, and the whole pipeline
-runs on each. Pure analytics: it runs once, in the SQLite pass of the test command."""
+runs on each. Pure analytics: the test command runs it once, in its PostgreSQL pass
+(``second_pass``), which would otherwise finish long before the SQLite pass."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ MONTE_CARLO_ALLOWANCE = 0.002
 # Only data that can still be current matter; older periods are history and flag nothing.
 RECENT_MONTHS = 27
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.second_pass]
 
 
 @pytest.fixture(scope="module")

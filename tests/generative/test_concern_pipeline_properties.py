@@ -16,12 +16,16 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.unit.analytics.concern_data import codes, measure, measures, month, organisations
 
 from candour.analytics.concern import AssessOptions, assess
 from candour.analytics.concern.constants import CONCERN_LEVELS, LEVEL_RANK, NO_RECENT_DATA
+
+# Pure analytics, and slow: the test command runs these once, in its PostgreSQL pass.
+pytestmark = pytest.mark.second_pass
 
 EXAMPLES = 200
 OPTIONS = AssessOptions(calibration_draws=500, min_peers=5)
