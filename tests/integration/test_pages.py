@@ -171,3 +171,36 @@ def test_sign_in_lockout_counts_the_client_behind_the_proxy(client, make_user, s
         sign_in("wrong", "203.0.113.1")
     assert sign_in("correct-horse-battery-staple", "203.0.113.1").status_code == 429
     assert sign_in("correct-horse-battery-staple", "203.0.113.2").status_code == 302
+
+
+def test_staff_voice_benchmarks_are_the_median_of_every_trust_in_the_same_period():
+    """Each staff-survey indicator against the median of every organisation reporting it for the
+    same period (read straight from the stored observations here)."""
+    import statistics
+
+    from candour.web.oversight.models import Observation, Organisation
+    from candour.web.oversight.queries import staff_voice_benchmarks
+
+    benchmarks = staff_voice_benchmarks(Organisation.objects.get(pk="RJ1"))
+    assert len(benchmarks) >= 10
+    for b in benchmarks:
+        values = Observation.objects.filter(
+            measure=b.measure, period_start=b.period_start
+        ).values_list("value", flat=True)
+        newest = (
+            Observation.objects.filter(organisation_id="RJ1", measure=b.measure)
+            .order_by("-period_start")
+            .first()
+        )
+        assert b.period_start == newest.period_start, b.measure.pk  # its latest period
+        assert b.national_median == statistics.median(values), b.measure.pk
+        assert b.organisations == len(values)
+
+
+def test_the_organisation_page_asks_the_database_a_bounded_number_of_questions(
+    analyst, django_assert_max_num_queries
+):
+    """Not one query per staff-survey indicator or per balancing measure (RJ1 has 20+ and 8)."""
+    analyst.get("/organisations/RJ1/")  # stored charts and icons drawn once
+    with django_assert_max_num_queries(35):  # 30 on 2026-12-03; 62 before
+        assert analyst.get("/organisations/RJ1/").status_code == 200

@@ -206,26 +206,25 @@ def staff_voice_benchmarks(organisation: Organisation) -> list[Benchmark]:
         .select_related("measure")
         .order_by("measure__domain", "measure__name", "-period_start")
     )
-    seen, result = set(), []
+    newest: dict[str, Observation] = {}
     for observation in latest:
-        if observation.measure_id in seen:
-            continue
-        seen.add(observation.measure_id)
-        values = list(
-            Observation.objects.filter(
-                measure=observation.measure,
-                period_type=observation.period_type,
-                period_start=observation.period_start,
-            ).values_list("value", flat=True)
-        )
+        newest.setdefault(observation.measure_id, observation)
+    if not newest:
+        return []
+    # every organisation's value in those measures' periods, in one query
+    cells = Q()
+    for o in newest.values():
+        cells |= Q(measure_id=o.measure_id, period_type=o.period_type, period_start=o.period_start)
+    national: dict[tuple, list[float]] = {}
+    for measure_id, period_type, period_start, value in Observation.objects.filter(
+        cells
+    ).values_list("measure_id", "period_type", "period_start", "value"):
+        national.setdefault((measure_id, period_type, period_start), []).append(value)
+    result = []
+    for o in newest.values():
+        values = national[(o.measure_id, o.period_type, o.period_start)]
         result.append(
-            Benchmark(
-                observation.measure,
-                observation.period_start,
-                observation.value,
-                statistics.median(values),
-                len(values),
-            )
+            Benchmark(o.measure, o.period_start, o.value, statistics.median(values), len(values))
         )
     return result
 
@@ -290,19 +289,22 @@ class TargetRow:
 
 
 def targets_for(
-    organisation: Organisation, icons: dict, *, as_of: date | None = None
+    organisation: Organisation,
+    icons: dict,
+    *,
+    as_of: date | None = None,
+    trends: list[MeasureTrend] | None = None,
 ) -> list[TargetRow]:
     """Published targets in force today (or on ``as_of``) that apply to this organisation's
     type, each with the organisation's latest value (by ``as_of``) and SPC icons for the target
-    and each balancing measure."""
+    and each balancing measure. ``trends``: :func:`measure_trends` of the organisation by
+    ``as_of``, when the caller has them already."""
     from django.utils import timezone
 
     today = as_of or timezone.localdate()
-    trends = {
-        t.measure.pk: t
-        for t in measure_trends(organisation, as_of=as_of)
-        if t.organisation_code == organisation.ods_code
-    }
+    if trends is None:
+        trends = measure_trends(organisation, as_of=as_of)
+    own = {t.measure.pk: t for t in trends if t.organisation_code == organisation.ods_code}
     rows = []
     targets = Target.objects.filter(
         status=Target.Status.PUBLISHED, effective_from__lte=today
@@ -313,11 +315,12 @@ def targets_for(
         rows.append(
             TargetRow(
                 target=target,
-                target_trend=trends.get(target.measure_id),
+                target_trend=own.get(target.measure_id),
                 target_icons=icons.get((target.measure_id, organisation.ods_code)),
                 balances=[
-                    (m, trends.get(m.pk), icons.get((m.pk, organisation.ods_code)))
-                    for m in target.balancing_measures.order_by("name")
+                    (m, own.get(m.pk), icons.get((m.pk, organisation.ods_code)))
+                    # sorted here: order_by() would query again past the prefetch
+                    for m in sorted(target.balancing_measures.all(), key=lambda m: m.name)
                 ],
             )
         )

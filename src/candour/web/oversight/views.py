@@ -65,7 +65,7 @@ def organisation_detail(request, ods_code: str):
             organisation.ods_code, [t.organisation_code for t in trends] or [organisation.ods_code]
         ).iter_rows(named=True)
     }
-    target_rows = queries.targets_for(organisation, icons)
+    target_rows = queries.targets_for(organisation, icons, trends=trends)
     used_sources = {t.measure.source for t in trends}
     if organisation.ratings.exists():
         used_sources.add("cqc_ratings")
