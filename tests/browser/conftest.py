@@ -25,6 +25,21 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the browser tests' database is a file, as in production, not Django's default
+    in-memory test database. The live server answers the page's chart requests in parallel
+    threads, and each may store the chart it drew; an in-memory database shares one cache between
+    those threads, where a second writer fails at once ("database table is locked") instead of
+    waiting its turn as it does on a file (the busy timeout of the settings)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("browser-db") / "candour-test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
