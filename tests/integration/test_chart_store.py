@@ -31,7 +31,7 @@ def rendered(caplog) -> list[str]:
 
 def test_a_chart_is_drawn_once_per_data_version_whoever_asks(regional, client_for, caplog):
     caplog.set_level(logging.INFO, logger="candour.web.oversight.chart_store")
-    version = assessment.data_version()
+    version = assessment.chart_version()
     first = regional.get(CHART)
     again = client_for(Role.ANALYST).get(CHART)
     assert first.status_code == again.status_code == 200
@@ -48,7 +48,7 @@ def test_a_chart_is_drawn_once_per_data_version_whoever_asks(regional, client_fo
 def test_a_browser_revalidates_a_chart_cheaply_with_its_version(regional):
     response = regional.get(CHART)
     etag = response["ETag"]
-    assert f"v{assessment.data_version()}-" in etag
+    assert f"v{assessment.chart_version()}-" in etag
     assert "no-cache" in response["Cache-Control"]
     assert regional.get(CHART, headers={"If-None-Match": etag}).status_code == 304
 
@@ -68,16 +68,36 @@ def test_a_bump_makes_the_next_request_serve_the_new_versions_chart(
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
     assert after.content != before.content
-    version = assessment.data_version()
+    assert assessment.chart_version() == assessment.data_version()
+    version = assessment.chart_version()
     assert StoredChart.objects.filter(version=version, key="rtt_18wk:RJ1").exists()
+
+
+def test_the_daily_speak_up_counts_leave_every_stored_chart_current(
+    regional, caplog, django_capture_on_commit_callbacks
+):
+    # they change the assessment (a new data version) but no chart draws them: before, every
+    # stored chart went stale each day and its first viewer waited for it to be drawn again
+    before = regional.get(CHART)
+    version = assessment.data_version()
+    caplog.set_level(logging.INFO, logger="candour.web.oversight.chart_store")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert main(["speakup", "expire"]) == 0  # the daily job
+    assert assessment.data_version() == version + 1
+    again = regional.get(CHART, headers={"If-None-Match": before["ETag"]})
+    assert again.status_code == 304
+    assert rendered(caplog) == []
+    assert assessment.chart_version() <= version
+    assert main(["charts", "render", "--organisation", "RJ1"]) == 0
+    assert StoredChart.objects.filter(kind=chart_store.SERIES, key="rtt_18wk:RJ1").count() == 1
 
 
 def test_the_pre_render_stores_every_current_chart_an_organisation_page_links(regional, capsys):
     from candour.web.oversight.prerender import current_series
 
-    version = assessment.data_version()
+    version = assessment.chart_version()
     assert main(["charts", "render", "--organisation", "R0B"]) == 0  # a merged trust
-    assert f"Data version {version}:" in capsys.readouterr().out
+    assert f"Charts of data version {version}:" in capsys.readouterr().out
     assert StoredChart.objects.filter(kind=chart_store.ORGANISATION_ICONS, key="R0B").exists()
     html = regional.get("/organisations/R0B/").content.decode()
     links = re.findall(r'src="/organisations/(\w+)/measures/([\w-]+)/chart\.svg"', html)
@@ -102,7 +122,7 @@ def test_older_versions_charts_are_deleted_once_the_new_set_is_stored(
     regional, django_capture_on_commit_callbacks
 ):
     assert main(["charts", "render", "--organisation", "RJ1"]) == 0
-    old = assessment.data_version()
+    old = assessment.chart_version()
     assert StoredChart.objects.filter(version=old, key="rtt_18wk:RJ1").exists()
     regional.get(FUNNEL)  # another page's chart, not in the set rendered below
     with django_capture_on_commit_callbacks(execute=True):
@@ -113,7 +133,7 @@ def test_older_versions_charts_are_deleted_once_the_new_set_is_stored(
         )
     assert StoredChart.objects.filter(version=old, key="rtt_18wk:RJ1").exists()  # until then
     assert main(["charts", "render", "--organisation", "RJ1"]) == 0
-    new = assessment.data_version()
+    new = assessment.chart_version()
     assert new > old
     assert not StoredChart.objects.filter(version=old, key__endswith=":RJ1").exists()
     assert not StoredChart.objects.filter(version=old, kind=chart_store.ORGANISATION_ICONS).exists()
@@ -130,7 +150,7 @@ def test_an_unknown_organisation_is_a_clear_error(capsys):
 def test_a_pre_rendered_chart_is_the_chart_a_request_draws():
     from candour.web.oversight import monitoring
 
-    version = assessment.data_version()
+    version = assessment.chart_version()
     assert main(["charts", "render", "--organisation", "RJ1"]) == 0
     pre_rendered = chart_store.stored(
         chart_store.SERIES, "ae_4hr_all:RJ1", lambda: b"", version=version

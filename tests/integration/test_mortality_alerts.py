@@ -209,6 +209,23 @@ def test_an_escalation_shows_on_the_alert_and_organisation_pages(tmp_path, peopl
     assert "Escalated: the response is late" not in html  # answered, if late
 
 
+def test_an_alerts_workflow_leaves_the_stored_charts_current(alert, client, people):
+    # a response changes the assessment (a new data version), not what any chart draws
+    from candour.web.oversight import assessment
+
+    signed_in(client, people["regional"])
+    chart = reverse("mortality:alert_chart", args=[alert.pk])
+    series = "/organisations/R0B/measures/rtt_18wk/chart.svg"
+    before = {path: client.get(path) for path in (chart, series)}
+    assert [r.status_code for r in before.values()] == [200, 200]
+    version = assessment.data_version()
+    respond(alert, people["board"])
+    assert assessment.data_version() == version + 1
+    for path, response in before.items():
+        again = client.get(path, headers={"If-None-Match": response["ETag"]})
+        assert again.status_code == 304, path
+
+
 def test_a_response_ends_the_overdue_state(alert, people):
     late = alert.response_due + dt.timedelta(days=3)
     run_job(today=late)

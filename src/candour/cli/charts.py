@@ -32,7 +32,10 @@ def register(subparsers) -> None:
             "predecessors' too), each measure's funnel and each open mortality alert's chart. Charts already stored "
             "for the version are kept, so an interrupted run carries on. Then the charts of "
             "older data versions are deleted (with --organisation, only those organisations' "
-            "charts). Run it after imports and in the daily job: a page never waits for a chart."
+            "charts). The charts' version is that of the last change a chart draws (an import, "
+            "a measure sync, a target): the daily speak-up counts and a mortality alert's "
+            "workflow change the assessment, not the charts. Run it after imports and in the "
+            "daily job: a page never waits for a chart."
         ),
     )
     render.add_argument(
@@ -65,7 +68,7 @@ def run_render(args: argparse.Namespace) -> int:
     drawn = sum(done.drawn.values())
     found = sum(done.found.values())
     print(
-        f"Data version {done.version}: {drawn} charts drawn, {found} already stored, "
+        f"Charts of data version {done.version}: {drawn} drawn, {found} already stored, "
         f"{done.purged} of older versions deleted ({done.seconds:.0f} s)."
     )
     for kind in sorted(set(done.drawn) | set(done.found)):

@@ -190,7 +190,7 @@ def _republish_speakup_counts() -> None:
     from candour.web.oversight import assessment
 
     with transaction.atomic():
-        assessment.bump("speak-up counts")
+        assessment.bump("speak-up counts", charts=False)  # no chart draws them
 
 
 def run_expire(args: argparse.Namespace) -> int:

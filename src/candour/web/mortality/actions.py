@@ -59,7 +59,8 @@ def alert_event(alert: MortalityAlert, action: str, by, **details) -> None:
     """The audit event ``mortality.alert.<action>`` about ``alert`` (and, for an action that
     changes the assessment's evidence, a new data version in the same transaction)."""
     if action in CHANGES_ASSESSMENT:
-        assessment.bump(f"mortality alert {alert.pk}: {action}")
+        # an alert's chart draws its series and its h, never its workflow
+        assessment.bump(f"mortality alert {alert.pk}: {action}", charts=False)
     audit.append(
         actor=actor_label(by),
         action=f"mortality.alert.{action}",

@@ -187,13 +187,22 @@ def data_version() -> int:
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
-def bump(reason: str) -> None:
+def chart_version() -> int:
+    """The data version of the last change to what the charts draw: the version the chart store
+    keys them on (candour.web.oversight.chart_store)."""
+    return DataVersion.objects.filter(pk=1).values_list("charts_from", flat=True).first() or 0
+
+
+def bump(reason: str, *, charts: bool = True) -> None:
     """Record that an input of the assessment changed (call inside the changing action's
     transaction); the new version's assessment is computed once the transaction commits (or,
-    inside :func:`deferred`, once at its end)."""
-    updated = DataVersion.objects.filter(pk=1).update(number=F("number") + 1, reason=reason)
-    if not updated:
-        DataVersion.objects.create(pk=1, number=1, reason=reason)
+    inside :func:`deferred`, once at its end). ``charts=False`` for a change no chart draws (the
+    published speak-up counts, a mortality alert's workflow): the stored charts stay current."""
+    changes = {"number": F("number") + 1, "reason": reason}
+    if charts:
+        changes["charts_from"] = F("number") + 1
+    if not DataVersion.objects.filter(pk=1).update(**changes):
+        DataVersion.objects.create(pk=1, number=1, reason=reason, charts_from=1 if charts else 0)
     if not getattr(_deferring, "active", False):
         transaction.on_commit(refresh)
 

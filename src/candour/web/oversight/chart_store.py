@@ -2,8 +2,11 @@
 
 A chart of the oversight pages (an organisation's SPC chart of a measure, a measure's funnel, a
 mortality alert's CUSUM) is a pure function of the stored data, and the stored data change only
-through the actions that bump the data version (candour.web.oversight.assessment). So each chart
-is stored in the database under (data version, kind, key) as :class:`StoredChart`: a request
+through the actions that bump the data version (candour.web.oversight.assessment). The *chart
+version* is the data version of the last change a chart draws (an import, a measure sync, a
+target): the daily speak-up counts and a mortality alert's workflow bump the data version for the
+assessment but leave every chart as it was. So each chart is stored in the database under
+(chart version, kind, key) as :class:`StoredChart`: a request
 serves the stored SVG; on a miss it renders it once, stores it and serves it, and no request
 renders it again for that version, in any worker. The Making Data Count icons of an
 organisation's (or a measure's) series are stored the same way, as a Parquet frame.
@@ -70,10 +73,10 @@ def series_key(measure_id: str, ods_code: str) -> str:
 def stored(
     kind: str, key: str, render: Callable[[], bytes | None], *, version: int | None = None
 ) -> Stored | None:
-    """The chart of ``kind`` and ``key`` for the data version (default: the current one): as
+    """The chart of ``kind`` and ``key`` for the chart version (default: the current one): as
     stored, else rendered by ``render()`` now, stored and returned (once per version). A render
     returning None (no such series: any address a person types) is not stored and gives None."""
-    version = assessment.data_version() if version is None else version
+    version = assessment.chart_version() if version is None else version
     hit = _lookup(version, kind, key)
     if hit is not None:
         return hit

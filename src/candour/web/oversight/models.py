@@ -368,6 +368,11 @@ class DataVersion(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     number = models.PositiveBigIntegerField(default=0)
     reason = models.CharField(max_length=80, blank=True, default="")
+    # The version of the last change to what the charts draw (observations, measures,
+    # organisations, targets): the charts are stored under it, so a change that moves only the
+    # assessment's reported events (the daily speak-up counts, a mortality alert's response)
+    # keeps every stored chart current.
+    charts_from = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"data version {self.number}"

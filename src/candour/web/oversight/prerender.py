@@ -65,7 +65,7 @@ def render_all(*, organisations: list[str] | None = None, jobs: int = 1) -> Rend
     (drawing is one core's work per chart)."""
     started = time.perf_counter()
     assessment.refresh()  # the snapshot of this version exists before anything reads it
-    version = assessment.data_version()
+    version = assessment.chart_version()
     done = Rendered(version)
     linked = linked_codes(organisations)
     keys: dict[str, list[str]] = {}
