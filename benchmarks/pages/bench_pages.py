@@ -12,7 +12,10 @@ What it does:
    ``candour targets import``) and the demo's SYNTHETIC monthly deaths for one region. Without
    ``--load`` the database is reused as it is (only migrated), so "before" and "after" runs see
    the same data.
-2. Runs the daily job's pre-render (``candour charts render``) when this checkout has it, timed.
+2. Runs the daily job's pre-render (``candour charts render``) when this checkout has it, timed;
+   with ``--after-daily-job``, then the daily speak-up job (``candour speakup expire``, which
+   publishes the day's speak-up counts: a new data version), as the pages are found the morning
+   after a day without imports.
 3. ``--cold`` times: gunicorn is started afresh (production settings, ``--workers``, with
    ``candour.web.config.gunicorn`` as its configuration when this checkout has it), left
    ``--settle`` seconds so its workers have booted (as after a restart), signed in, then
@@ -234,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=20, help="warm rounds after the last start")
     parser.add_argument("--label", default="run")
     parser.add_argument(
+        "--after-daily-job",
+        action="store_true",
+        help="after the charts are drawn, run the daily speak-up job once (a new data version)",
+    )
+    parser.add_argument(
         "--settle", type=float, default=10.0, help="seconds between listening and the first request"
     )
     args = parser.parse_args(argv)
@@ -249,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "shell", "-c", bench_user_code())
         if has_chart_store():
             timings["charts_render_s"] = round(candour(env, "charts", "render"), 1)
+        if args.after_daily_job:  # as the next morning finds the pages, before any import
+            timings["daily_job_s"] = round(candour(env, "speakup", "expire"), 1)
         cold: dict[str, list[float]] = {name: [] for name, _ in pages(Client(0))}
         warm: dict[str, list[float]] = {name: [] for name, _ in pages(Client(0))}
         starts = []
@@ -281,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             ).stdout.strip(),
             "chart_store": has_chart_store(),
             "workers": args.workers,
+            "after_daily_job": args.after_daily_job,
             "cold_rounds": args.cold,
             "warm_rounds": args.warm,
             "charts_on_page": len(charts),
