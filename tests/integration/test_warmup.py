@@ -8,9 +8,12 @@ import logging
 
 import pytest
 
+from candour.cli import main
 from candour.web.config import gunicorn
-from candour.web.core.warmup import warm_up
+from candour.web.core.models import AuditEvent
+from candour.web.core.warmup import candour_templates, draw_one_organisation_page, warm_up
 from candour.web.oversight import assessment
+from candour.web.oversight.models import StoredChart
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +48,18 @@ def test_a_warmed_worker_keeps_what_it_loaded_out_of_the_garbage_collectors_pass
         assert gc.get_count()[2] == 0
     finally:
         gc.unfreeze()
+
+
+def test_the_warm_up_draws_an_organisation_page_whose_icons_are_stored_and_writes_nothing():
+    assert draw_one_organisation_page() is None  # nothing stored for the charts yet: no page
+    assert main(["charts", "render", "--organisation", "RJ1"]) == 0
+    stored, audited = StoredChart.objects.count(), AuditEvent.objects.count()
+    assert draw_one_organisation_page() == "RJ1"
+    assert (StoredChart.objects.count(), AuditEvent.objects.count()) == (stored, audited)
+
+
+def test_the_warm_up_compiles_candours_templates_and_only_those():
+    names = candour_templates()
+    assert "oversight/organisation_detail.html" in names
+    assert "mortality/includes/synthetic.html" in names  # an included one
+    assert not any(name.startswith("admin/") for name in names)

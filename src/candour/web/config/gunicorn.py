@@ -2,9 +2,10 @@
 (docs/how-to/deploy.md): command-line options still override them.
 
 Each worker warms up before it takes its first request (``post_worker_init``: after it has
-loaded the application, before it accepts): the URL configuration with every view module, the
-templates of the oversight pages, and the stored assessment of the current data read into the
-worker's memory. Without this the first request a worker served took about 3 s. Then what the
+loaded the application, before it accepts): the URL configuration with every view module and
+every namespace's reverse lookup, every template of Candour's, the stored assessment of the
+current data read into the worker's memory, and one organisation page drawn and thrown away
+(candour.web.core.warmup). Without this the first request a worker served took about 3 s. Then what the
 warm-up left in memory (modules, templates, the assessment: about 240,000 objects, all living as
 long as the worker) is moved out of the garbage collector's reach (``gc.freeze``): otherwise the
 collector's first full pass over them, about 180 ms, fell in one of the worker's first requests
